@@ -1,0 +1,57 @@
+package dev.rerank4j.crossencoder.runtime;
+
+import dev.rerank4j.crossencoder.model.ModelDirectory;
+import dev.rerank4j.crossencoder.model.ModelLoadException;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Opens the engine a model directory and the options call for; shared by the cross-encoder and ColBERT. */
+public final class InferenceEngines {
+
+    private InferenceEngines() {
+    }
+
+    public static InferenceEngine open(ModelDirectory directory, EngineOptions options) {
+        String output = options.outputName() != null ? options.outputName()
+                : directory.config().outputName().orElse(null);
+        return switch (resolveKind(directory, options)) {
+            case ONNX -> OnnxRuntimeEngine.open(onnxFile(directory, options), options.device(),
+                    options.intraOpThreads(), output);
+            case PYTORCH -> TorchScriptEngine.open(directory.requireFile(ModelDirectory.TORCHSCRIPT_FILE),
+                    options.device(), options.intraOpThreads());
+            case AUTO -> throw new IllegalStateException("AUTO is resolved above");
+        };
+    }
+
+    /** The engine AUTO picks: ONNX when an ONNX file exists (or one is named), else TorchScript. */
+    public static EngineKind resolveKind(ModelDirectory directory, EngineOptions options) {
+        if (options.kind() != EngineKind.AUTO) {
+            return options.kind();
+        }
+        if (options.onnxFile() != null || directory.onnxModel().isPresent()) {
+            return EngineKind.ONNX;
+        }
+        if (directory.torchScriptModel().isPresent()) {
+            return EngineKind.PYTORCH;
+        }
+        throw new ModelLoadException("Model directory " + directory.root() + " has no model file: expected "
+                + ModelDirectory.ONNX_FILE + " (ONNX) or " + ModelDirectory.TORCHSCRIPT_FILE + " (TorchScript)");
+    }
+
+    /** The ONNX file an engine would load, naming the directory when there is none. */
+    public static Path onnxFile(ModelDirectory directory, EngineOptions options) {
+        if (options.onnxFile() != null) {
+            return directory.onnxModel(options.onnxFile());
+        }
+        Optional<Path> file = directory.onnxModel();
+        return file.orElseGet(() -> directory.requireFile(ModelDirectory.ONNX_FILE));
+    }
+
+    /** The file a given engine kind would load, for cache keys and reports. */
+    public static Path modelFile(ModelDirectory directory, EngineOptions options) {
+        return resolveKind(directory, options) == EngineKind.PYTORCH
+                ? directory.requireFile(ModelDirectory.TORCHSCRIPT_FILE)
+                : onnxFile(directory, options);
+    }
+}

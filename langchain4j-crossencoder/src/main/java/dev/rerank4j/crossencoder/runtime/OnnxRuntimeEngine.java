@@ -1,0 +1,186 @@
+package dev.rerank4j.crossencoder.runtime;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.rerank4j.crossencoder.model.ModelLoadException;
+
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** ONNX Runtime engine. {@link OrtSession#run} is thread-safe, so one session serves all callers. */
+public final class OnnxRuntimeEngine implements InferenceEngine {
+
+    static final String INPUT_IDS = "input_ids";
+    static final String ATTENTION_MASK = "attention_mask";
+    static final String TOKEN_TYPE_IDS = "token_type_ids";
+    private static final List<String> KNOWN_INPUTS = List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final List<String> inputNames;
+    private final String outputName;
+    private final Device device;
+    private final Path modelFile;
+
+    private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<String> inputNames, String outputName,
+                              Device device, Path modelFile) {
+        this.env = env;
+        this.session = session;
+        this.inputNames = inputNames;
+        this.outputName = outputName;
+        this.device = device;
+        this.modelFile = modelFile;
+    }
+
+    /**
+     * Opens an ONNX model file. External-data files are resolved relative to the model file by ONNX Runtime.
+     *
+     * @param preferredOutput output to read, or null for the first output
+     */
+    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session = null;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            if (intraOpThreads > 0) {
+                options.setIntraOpNumThreads(intraOpThreads);
+            }
+            options.setInterOpNumThreads(1);
+            if (device.isGpu()) {
+                addCuda(options, device);
+            }
+            session = env.createSession(modelFile.toString(), options);
+            List<String> inputs = validateInputs(session, modelFile);
+            String output = chooseOutput(session, preferredOutput, modelFile);
+            return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new ModelLoadException("ONNX Runtime cannot load model file " + modelFile + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    private static void addCuda(OrtSession.SessionOptions options, Device device) throws OrtException {
+        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            throw new ModelLoadException("Device " + device + " requested, but the ONNX Runtime on the classpath has no "
+                    + "CUDA execution provider (available: " + OrtEnvironment.getAvailableProviders()
+                    + "). Build with -Pcuda (com.microsoft.onnxruntime:onnxruntime_gpu) on a machine with CUDA and cuDNN.");
+        }
+        try {
+            options.addCUDA(device.index());
+        } catch (OrtException e) {
+            throw new ModelLoadException("Cannot start the ONNX Runtime CUDA provider on " + device
+                    + " (no GPU, or CUDA/cuDNN libraries missing): " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> validateInputs(OrtSession session, Path modelFile) throws OrtException {
+        List<String> found = new ArrayList<>(session.getInputInfo().keySet());
+        boolean unknown = found.stream().anyMatch(name -> !KNOWN_INPUTS.contains(name));
+        if (unknown || !found.contains(INPUT_IDS)) {
+            throw new ModelLoadException("ONNX model " + modelFile + " has inputs " + found + "; expected "
+                    + INPUT_IDS + " and optionally " + ATTENTION_MASK + ", " + TOKEN_TYPE_IDS);
+        }
+        for (Map.Entry<String, NodeInfo> input : session.getInputInfo().entrySet()) {
+            if (input.getValue().getInfo() instanceof TensorInfo info
+                    && info.type != ai.onnxruntime.OnnxJavaType.INT64) {
+                throw new ModelLoadException("ONNX model " + modelFile + " input " + input.getKey() + " has type "
+                        + info.type + "; expected int64");
+            }
+        }
+        return List.copyOf(found);
+    }
+
+    private static String chooseOutput(OrtSession session, String preferred, Path modelFile) throws OrtException {
+        Set<String> outputs = session.getOutputInfo().keySet();
+        if (preferred != null && outputs.contains(preferred)) {
+            return preferred;
+        }
+        if (outputs.isEmpty()) {
+            throw new ModelLoadException("ONNX model " + modelFile + " declares no outputs");
+        }
+        return outputs.iterator().next();
+    }
+
+    @Override
+    public OutputTensor run(TokenBatch batch) {
+        long[] shape = batch.shape();
+        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        try {
+            for (String name : inputNames) {
+                feeds.put(name, OnnxTensor.createTensor(env, LongBuffer.wrap(inputFor(name, batch)), shape));
+            }
+            try (OrtSession.Result result = session.run(feeds, Set.of(outputName))) {
+                OnnxTensor tensor = (OnnxTensor) result.get(outputName)
+                        .orElseThrow(() -> new IllegalStateException("ONNX Runtime returned no " + outputName));
+                long[] outShape = tensor.getInfo().getShape();
+                FloatBuffer buffer = tensor.getFloatBuffer();
+                float[] data = new float[buffer.remaining()];
+                buffer.get(data);
+                return new OutputTensor(data, outShape);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime inference failed on " + modelFile + ": " + e.getMessage(), e);
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static long[] inputFor(String name, TokenBatch batch) {
+        return switch (name) {
+            case INPUT_IDS -> batch.inputIds();
+            case ATTENTION_MASK -> batch.attentionMask();
+            case TOKEN_TYPE_IDS -> batch.tokenTypeIds();
+            default -> throw new IllegalStateException("unexpected input " + name);
+        };
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return inputNames;
+    }
+
+    public String outputName() {
+        return outputName;
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public String description() {
+        return "onnxruntime " + env.getVersion() + " (" + device + ", " + modelFile.getFileName() + ")";
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(session);
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // closing is best effort; the session is unusable either way
+            }
+        }
+    }
+
+}

@@ -1,0 +1,112 @@
+package dev.rerank4j.crossencoder.runtime;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.rerank4j.crossencoder.model.ModelLoadException;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * PyTorch engine for TorchScript exports ({@code model.pt}) through DJL. The traced module takes the inputs
+ * positionally (input_ids, attention_mask, token_type_ids) and returns one tensor.
+ */
+public final class TorchScriptEngine implements InferenceEngine {
+
+    private static final String ENGINE_NAME = "PyTorch";
+    private static final List<String> INPUTS = List.of(
+            OnnxRuntimeEngine.INPUT_IDS, OnnxRuntimeEngine.ATTENTION_MASK, OnnxRuntimeEngine.TOKEN_TYPE_IDS);
+
+    private final Model model;
+    private final Device device;
+    private final Path modelFile;
+
+    private TorchScriptEngine(Model model, Device device, Path modelFile) {
+        this.model = model;
+        this.device = device;
+        this.modelFile = modelFile;
+    }
+
+    public static TorchScriptEngine open(Path modelFile, Device device, int intraOpThreads) {
+        if (intraOpThreads > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            // read once when the native engine starts; later engines share the first setting
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        Engine engine;
+        try {
+            engine = Engine.getEngine(ENGINE_NAME);
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new ModelLoadException("The DJL PyTorch engine is not available to load " + modelFile
+                    + " (is ai.djl.pytorch:pytorch-native-cpu on the classpath?): " + e.getMessage(), e);
+        }
+        ai.djl.Device djlDevice = toDjl(device, engine, modelFile);
+        Model model = Model.newInstance("rerank4j", djlDevice, ENGINE_NAME);
+        try {
+            String fileName = modelFile.getFileName().toString();
+            String prefix = fileName.endsWith(".pt") ? fileName.substring(0, fileName.length() - 3) : fileName;
+            model.load(modelFile.toAbsolutePath().getParent(), prefix);
+            return new TorchScriptEngine(model, device, modelFile);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new ModelLoadException("PyTorch cannot load TorchScript file " + modelFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ai.djl.Device toDjl(Device device, Engine engine, Path modelFile) {
+        if (!device.isGpu()) {
+            return ai.djl.Device.cpu();
+        }
+        int gpus = engine.getGpuCount();
+        if (gpus <= device.index()) {
+            throw new ModelLoadException("Device " + device + " requested for " + modelFile + ", but the PyTorch engine "
+                    + "sees " + gpus + " GPU(s); use a CUDA build of PyTorch (ai.djl.pytorch:pytorch-native-cuXXX) "
+                    + "on a machine with an NVIDIA GPU");
+        }
+        return ai.djl.Device.gpu(device.index());
+    }
+
+    @Override
+    public OutputTensor run(TokenBatch batch) {
+        Shape shape = new Shape(batch.batchSize(), batch.sequenceLength());
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray ids = manager.create(batch.inputIds(), shape);
+            NDArray mask = manager.create(batch.attentionMask(), shape);
+            NDArray types = manager.create(batch.tokenTypeIds(), shape);
+            NDList output = model.getBlock().forward(new ParameterStore(manager, false), new NDList(ids, mask, types), false);
+            NDArray first = output.get(0);
+            return new OutputTensor(first.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(),
+                    first.getShape().getShape());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("PyTorch inference failed on " + modelFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return INPUTS;
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public String description() {
+        return "pytorch " + Engine.getEngine(ENGINE_NAME).getVersion() + " via DJL (" + device + ", "
+                + modelFile.getFileName() + ")";
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.rerank4j.crossencoder.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Where tests find models and data: tiny fixtures from test resources, full-size stand-ins and data sets from the
+ * read-only {@code ../shared} folder (system property {@code rerank4j.shared.dir}). Tests that need {@code ../shared}
+ * skip with a visible message when it is absent.
+ */
+public final class TestModels {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private TestModels() {
+    }
+
+    /** A model copied into test resources under {@code models/NAME}. */
+    public static Path resourceModel(String name) {
+        URL url = TestModels.class.getClassLoader().getResource("models/" + name + "/config.json");
+        if (url == null) {
+            throw new IllegalStateException("test resource models/" + name + " is missing");
+        }
+        try {
+            return Paths.get(url.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Path sharedDir() {
+        String configured = System.getProperty("rerank4j.shared.dir");
+        return Paths.get(configured != null ? configured : "../shared").toAbsolutePath().normalize();
+    }
+
+    /** A folder under ../shared, or a skipped test (with the reason printed) when it is absent. */
+    public static Path requireShared(String relative) {
+        Path path = sharedDir().resolve(relative);
+        if (!Files.exists(path)) {
+            String message = "SKIPPED: " + path + " is absent (the read-only ../shared folder); test needs it";
+            System.err.println(message);
+            Assumptions.abort(message);
+        }
+        return path;
+    }
+
+    public static JsonNode readJson(Path file) {
+        try {
+            return MAPPER.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Copies a directory tree (e.g. a model fixture into a temp dir a test may break). */
+    public static void copyTree(Path from, Path to) {
+        try (var paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
