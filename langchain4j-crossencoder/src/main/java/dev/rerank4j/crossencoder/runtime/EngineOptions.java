@@ -8,8 +8,11 @@ package dev.rerank4j.crossencoder.runtime;
  * @param intraOpThreads threads inside one operator; 0 lets the runtime decide (all physical cores)
  * @param onnxFile       ONNX file relative to the model directory (e.g. {@code onnx/model_qint8.onnx}); null for the default
  * @param outputName     model output to read; null to use the config's {@code output_name} or the first output
+ * @param maxConcurrentRuns model runs allowed at once across all callers; 0 = cores / intraOpThreads (1 when the
+ *                       runtime uses all cores per run)
  */
-public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName) {
+public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
+                            int maxConcurrentRuns) {
 
     public EngineOptions {
         kind = kind == null ? EngineKind.AUTO : kind;
@@ -17,13 +20,25 @@ public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, 
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
         }
+        if (maxConcurrentRuns < 0) {
+            throw new IllegalArgumentException("maxConcurrentRuns must be >= 0, was " + maxConcurrentRuns);
+        }
+    }
+
+    public EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName) {
+        this(kind, device, intraOpThreads, onnxFile, outputName, 0);
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(EngineKind.AUTO, Device.cpu(), 0, null, null);
+        return new EngineOptions(EngineKind.AUTO, Device.cpu(), 0, null, null, 0);
     }
 
     public EngineOptions withKind(EngineKind newKind) {
-        return new EngineOptions(newKind, device, intraOpThreads, onnxFile, outputName);
+        return new EngineOptions(newKind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns);
+    }
+
+    /** The effective bound on simultaneous runs. */
+    public int effectiveConcurrency() {
+        return maxConcurrentRuns > 0 ? maxConcurrentRuns : BoundedEngine.defaultConcurrency(intraOpThreads);
     }
 }

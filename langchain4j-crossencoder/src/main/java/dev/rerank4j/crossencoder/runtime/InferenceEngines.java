@@ -12,7 +12,12 @@ public final class InferenceEngines {
     private InferenceEngines() {
     }
 
+    /** Opens the engine behind a gate of {@link EngineOptions#effectiveConcurrency()} simultaneous runs. */
     public static InferenceEngine open(ModelDirectory directory, EngineOptions options) {
+        return new BoundedEngine(openUnbounded(directory, options), options.effectiveConcurrency());
+    }
+
+    private static InferenceEngine openUnbounded(ModelDirectory directory, EngineOptions options) {
         String output = options.outputName() != null ? options.outputName()
                 : directory.config().outputName().orElse(null);
         return switch (resolveKind(directory, options)) {

@@ -9,6 +9,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -32,15 +34,19 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     private final String outputName;
     private final Device device;
     private final Path modelFile;
+    private final long[] outputShape;
+    // per-thread direct buffers: inputs and outputs are written in place, no large allocation per call
+    private final ThreadLocal<IoBuffers> buffers = ThreadLocal.withInitial(IoBuffers::new);
 
     private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<String> inputNames, String outputName,
-                              Device device, Path modelFile) {
+                              Device device, Path modelFile, long[] outputShape) {
         this.env = env;
         this.session = session;
         this.inputNames = inputNames;
         this.outputName = outputName;
         this.device = device;
         this.modelFile = modelFile;
+        this.outputShape = outputShape;
     }
 
     /**
@@ -64,7 +70,9 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             session = env.createSession(modelFile.toString(), options);
             List<String> inputs = validateInputs(session, modelFile);
             String output = chooseOutput(session, preferredOutput, modelFile);
-            return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile);
+            long[] outputShape = session.getOutputInfo().get(output).getInfo() instanceof TensorInfo info
+                    && info.type == ai.onnxruntime.OnnxJavaType.FLOAT ? info.getShape() : null;
+            return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile, outputShape);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new ModelLoadException("ONNX Runtime cannot load model file " + modelFile + ": " + e.getMessage(), e);
@@ -119,24 +127,95 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     @Override
     public OutputTensor run(TokenBatch batch) {
         long[] shape = batch.shape();
+        IoBuffers io = buffers.get();
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        OnnxTensor pinned = null;
         try {
-            for (String name : inputNames) {
-                feeds.put(name, OnnxTensor.createTensor(env, LongBuffer.wrap(inputFor(name, batch)), shape));
+            for (int i = 0; i < inputNames.size(); i++) {
+                String name = inputNames.get(i);
+                feeds.put(name, OnnxTensor.createTensor(env, io.input(i, inputFor(name, batch)), shape));
+            }
+            long[] pinnedShape = pinnedOutputShape(batch);
+            if (pinnedShape != null) {
+                pinned = OnnxTensor.createTensor(env, io.output(pinnedShape), pinnedShape);
+                try (OrtSession.Result ignored = session.run(feeds, Set.of(), Map.of(outputName, pinned))) {
+                    FloatBuffer out = io.output.duplicate();
+                    out.rewind();
+                    float[] data = new float[(int) product(pinnedShape)];
+                    out.get(data);
+                    return new OutputTensor(data, pinnedShape);
+                }
             }
             try (OrtSession.Result result = session.run(feeds, Set.of(outputName))) {
                 OnnxTensor tensor = (OnnxTensor) result.get(outputName)
                         .orElseThrow(() -> new IllegalStateException("ONNX Runtime returned no " + outputName));
-                long[] outShape = tensor.getInfo().getShape();
                 FloatBuffer buffer = tensor.getFloatBuffer();
                 float[] data = new float[buffer.remaining()];
                 buffer.get(data);
-                return new OutputTensor(data, outShape);
+                return new OutputTensor(data, tensor.getInfo().getShape());
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime inference failed on " + modelFile + ": " + e.getMessage(), e);
         } finally {
             feeds.values().forEach(OnnxTensor::close);
+            if (pinned != null) {
+                pinned.close();
+            }
+        }
+    }
+
+    /**
+     * The output's shape for this batch when it can be known before the run: {@code [batch, k]} or
+     * {@code [batch, sequence, k]} with a fixed k (logits, token embeddings); else null (the runtime allocates).
+     */
+    private long[] pinnedOutputShape(TokenBatch batch) {
+        if (outputShape == null || device.isGpu()) {
+            return null;
+        }
+        if (outputShape.length == 2 && outputShape[1] > 0) {
+            return new long[] {batch.batchSize(), outputShape[1]};
+        }
+        if (outputShape.length == 3 && outputShape[2] > 0) {
+            return new long[] {batch.batchSize(), batch.sequenceLength(), outputShape[2]};
+        }
+        return null;
+    }
+
+    private static long product(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** Direct buffers that grow to the largest batch a thread has run. */
+    private static final class IoBuffers {
+        private final LongBuffer[] inputs = new LongBuffer[3];
+        private FloatBuffer output;
+
+        LongBuffer input(int slot, long[] values) {
+            LongBuffer buffer = inputs[slot];
+            if (buffer == null || buffer.capacity() < values.length) {
+                buffer = ByteBuffer.allocateDirect(Integer.highestOneBit(Math.max(values.length, 1) * 2 - 1) * Long.BYTES)
+                        .order(ByteOrder.nativeOrder()).asLongBuffer();
+                inputs[slot] = buffer;
+            }
+            buffer.clear();
+            buffer.put(values);
+            buffer.flip();
+            return buffer;
+        }
+
+        FloatBuffer output(long[] shape) {
+            int size = (int) product(shape);
+            if (output == null || output.capacity() < size) {
+                output = ByteBuffer.allocateDirect(Integer.highestOneBit(Math.max(size, 1) * 2 - 1) * Float.BYTES)
+                        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            }
+            output.clear();
+            output.limit(size);
+            return output;
         }
     }
 

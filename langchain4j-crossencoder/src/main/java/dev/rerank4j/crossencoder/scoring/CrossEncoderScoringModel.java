@@ -63,7 +63,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, AutoCloseab
         this.directory = ModelDirectory.of(dir);
         int maxLength = resolveMaxLength(builder.maxLength, directory);
         EngineOptions options = new EngineOptions(builder.engine, builder.device, builder.intraOpThreads,
-                builder.onnxFile, builder.outputName);
+                builder.onnxFile, builder.outputName, builder.maxConcurrentRuns);
         this.modelFile = InferenceEngines.modelFile(directory, options);
         this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength));
         this.normalize = builder.normalize;
@@ -255,6 +255,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, AutoCloseab
         private String onnxFile;
         private String outputName;
         private int intraOpThreads;
+        private int maxConcurrentRuns;
         private Integer maxLength;
         private int batchSize = DEFAULT_BATCH_SIZE;
         private int maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
@@ -338,6 +339,18 @@ public final class CrossEncoderScoringModel implements ScoringModel, AutoCloseab
                 throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
             }
             this.intraOpThreads = intraOpThreads;
+            return this;
+        }
+
+        /**
+         * Model runs allowed at once across all threads using this scorer (default: cores / intraOpThreads, i.e. 1
+         * when each run uses every core); further requests queue instead of oversubscribing the cores.
+         */
+        public Builder maxConcurrentRuns(int maxConcurrentRuns) {
+            if (maxConcurrentRuns < 0) {
+                throw new IllegalArgumentException("maxConcurrentRuns must be >= 0, was " + maxConcurrentRuns);
+            }
+            this.maxConcurrentRuns = maxConcurrentRuns;
             return this;
         }
 

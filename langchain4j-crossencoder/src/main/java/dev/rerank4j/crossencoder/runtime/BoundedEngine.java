@@ -1,0 +1,70 @@
+package dev.rerank4j.crossencoder.runtime;
+
+import java.util.List;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Lets at most N model runs execute at once and queues the rest in arrival order. Each run already uses the
+ * runtime's intra-op threads; more simultaneous runs than cores / threads-per-run only add contention and
+ * cache thrashing, so concurrent requests share the cores instead of oversubscribing them.
+ */
+public final class BoundedEngine implements InferenceEngine {
+
+    private final InferenceEngine delegate;
+    private final Semaphore permits;
+    private final int maxConcurrentRuns;
+
+    public BoundedEngine(InferenceEngine delegate, int maxConcurrentRuns) {
+        if (maxConcurrentRuns < 1) {
+            throw new IllegalArgumentException("maxConcurrentRuns must be >= 1, was " + maxConcurrentRuns);
+        }
+        this.delegate = delegate;
+        this.maxConcurrentRuns = maxConcurrentRuns;
+        this.permits = new Semaphore(maxConcurrentRuns, true);
+    }
+
+    /** Runs that fit the machine: cores divided by the threads each run uses (all cores when 0). */
+    public static int defaultConcurrency(int intraOpThreads) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return intraOpThreads <= 0 ? 1 : Math.max(1, cores / intraOpThreads);
+    }
+
+    @Override
+    public OutputTensor run(TokenBatch batch) {
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to run the model", e);
+        }
+        try {
+            return delegate.run(batch);
+        } finally {
+            permits.release();
+        }
+    }
+
+    public int maxConcurrentRuns() {
+        return maxConcurrentRuns;
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return delegate.inputNames();
+    }
+
+    @Override
+    public String description() {
+        return delegate.description();
+    }
+
+    @Override
+    public Device device() {
+        return delegate.device();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
