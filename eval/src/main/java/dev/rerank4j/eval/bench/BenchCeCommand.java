@@ -71,6 +71,8 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output directory for bench.json")
     Path out;
 
+    private Path modelDir;
+
     /** Runs the benchmark on its own (the eval CLI also exposes it as {@code rerank4j-eval bench-ce}). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new BenchCeCommand()).execute(args));
@@ -78,7 +80,7 @@ public final class BenchCeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path modelDir = model != null ? model : Path.of("../shared/models/minilm-l6-ce");
+        modelDir = model != null ? model : Path.of("../shared/models/minilm-l6-ce");
         ModelDirectory directory = ModelDirectory.of(modelDir);
         Path candidatesFile = candidates != null ? candidates
                 : data.toAbsolutePath().normalize().getParent().getParent()
@@ -213,8 +215,7 @@ public final class BenchCeCommand implements Callable<Integer> {
                 .sorted(java.util.Comparator.comparingInt(String::length).reversed()).limit(batchSize).toList();
         String query = workload.requests().get(0).query();
         double work = 0;
-        try (TextTokenizer tokenizer = TextTokenizer.open(ModelDirectory.of(model != null ? model
-                : Path.of("../shared/models/minilm-l6-ce")).tokenizerFile(), maxLength)) {
+        try (TextTokenizer tokenizer = TextTokenizer.open(modelDir.resolve(ModelDirectory.TOKENIZER_FILE), maxLength)) {
             for (var encoded : tokenizer.encodePairs(query, longest)) {
                 work += flops.forSequence(encoded.length());
             }
