@@ -164,4 +164,44 @@ class DenseIndexTest {
                 .embeddingStore(new dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore<>()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("storeFile");
     }
+
+    @Test
+    void a_splitter_gives_several_segments_per_document_and_an_update_replaces_all_of_them() {
+        DenseIndex index = DenseIndex.builder().embeddingModel(miniLm).showProgress(false)
+                .documentSplitter(dev.langchain4j.data.document.splitter.DocumentSplitters.recursive(40, 0)).build();
+        Document longDoc = doc("long", "First sentence about cats and their whiskers. Second sentence about dogs. "
+                + "Third sentence about the weather today.");
+        index.sync(List.of(longDoc, DOCS.get(1)));
+        int segments = index.size();
+        assertThat(segments).isGreaterThan(2);
+        assertThat(index.documentCount()).isEqualTo(2);
+        assertThat(index.search("whiskers", segments)).allSatisfy(m ->
+                assertThat(m.embedded().metadata().getString("id")).isIn("long", "rust"));
+
+        int rustSegments = (int) index.search("whiskers", segments).stream()
+                .filter(m -> m.embedded().metadata().getString("id").equals("rust")).count();
+        assertThat(index.sync(List.of(doc("long", "Now a short text."), DOCS.get(1))))
+                .isEqualTo(new IngestReport(0, 1, 0, 1));
+        assertThat(index.size()).isEqualTo(1 + rustSegments);
+        assertThat(index.search("whiskers", 10)).hasSize(1 + rustSegments)
+                .noneMatch(m -> m.embedded().text().contains("whiskers"));
+    }
+
+    @Test
+    void the_pipeline_feeds_the_dense_candidates_to_the_cascade() {
+        DenseIndex index = DenseIndex.builder().embeddingModel(miniLm).showProgress(false).build();
+        index.sync(DOCS);
+        // The scorer prefers the JVM document whatever the query: the cascade must put it first.
+        ScriptedScoringModel scorer = new ScriptedScoringModel(text -> text.contains("Java") ? 10 : 0);
+        dev.langchain4j.rag.RetrievalAugmentor augmentor = RerankingPipeline.retrievalAugmentor(index,
+                CascadeContentAggregator.builder().scoringModel(scorer).maxResults(2).build());
+        dev.langchain4j.data.message.UserMessage message = dev.langchain4j.data.message.UserMessage.from("cats");
+        List<Content> contents = augmentor.augment(new dev.langchain4j.rag.AugmentationRequest(message,
+                dev.langchain4j.rag.query.Metadata.from(message, "chat", List.of()))).contents();
+
+        assertThat(contents).extracting(c -> c.textSegment().metadata().getString("id")).containsExactly("jvm", "cats");
+        assertThat(scorer.calls).singleElement().satisfies(call -> assertThat(call).hasSize(3));
+        assertThat(contents.get(0).metadata()).containsKeys(ContentMetadata.SCORE, ContentMetadata.EMBEDDING_ID,
+                ContentMetadata.RERANKED_SCORE);
+    }
 }
