@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * <pre>
  * java -cp ... dev.rerank4j.crossencoder.rag.bench.CascadeBenchmark --data ../shared/data/scifact \
  *      --model ../shared/models/minilm-l6-ce --out target/cascade-benchmark.md [--queries 20] [--depth 30] \
- *      [--budget-ms 200] [--candidates ../shared/models/candidates/scifact-test.tsv] [--threads 0]
+ *      [--budget-ms 200] [--candidates ../shared/models/candidates/scifact-test.tsv] [--threads 0] \
+ *      [--onnx-file onnx/model_qint8.onnx]
  * </pre>
  */
 public final class CascadeBenchmark {
@@ -46,10 +47,12 @@ public final class CascadeBenchmark {
         int budgetMs = Integer.parseInt(options.getOrDefault("--budget-ms", "200"));
         int threads = Integer.parseInt(options.getOrDefault("--threads", "0"));
         String split = options.getOrDefault("--split", "test");
+        String onnxFile = options.get("--onnx-file");
         Path candidatesFile = Path.of(options.getOrDefault("--candidates",
                 model.resolveSibling("candidates").resolve(data.getFileName() + "-" + split + ".tsv").toString()));
 
-        String report = run(data, model, candidatesFile, split, queries, depth, Duration.ofMillis(budgetMs), threads);
+        String report = run(data, model, onnxFile, candidatesFile, split, queries, depth,
+                Duration.ofMillis(budgetMs), threads);
         System.out.print(report);
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
@@ -58,8 +61,8 @@ public final class CascadeBenchmark {
         System.out.println("Written to " + out.toAbsolutePath());
     }
 
-    static String run(Path data, Path model, Path candidatesFile, String split, int queryCount, int depth,
-                      Duration budget, int threads) {
+    static String run(Path data, Path model, String onnxFile, Path candidatesFile, String split, int queryCount,
+                      int depth, Duration budget, int threads) {
         BeirSet set = BeirSet.load(data);
         Map<String, Map<String, Integer>> qrels = BeirSet.qrels(data.resolve("qrels/" + split + ".tsv"));
         Map<String, List<String>> candidates = BeirSet.candidates(candidatesFile);
@@ -78,7 +81,7 @@ public final class CascadeBenchmark {
 
         StringBuilder report = new StringBuilder();
         try (CrossEncoderScoringModel crossEncoder = CrossEncoderScoringModel.builder().modelDirectory(model)
-                .intraOpThreads(threads).build()) {
+                .onnxFile(onnxFile).intraOpThreads(threads).build()) {
             report.append(String.format("# Cascade benchmark%n%n- data: %s (%s), %d queries, %d dense candidates each "
                             + "(%s)%n- model: %s (%s), max length %d%n- machine: %d available processors, Java %s%n%n",
                     data, split, queryIds.size(), depth, candidatesFile.getFileName(), model,
@@ -158,7 +161,7 @@ public final class CascadeBenchmark {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("Expected --name value pairs, got '" + args[i] + "'. Usage: "
                         + "--data DIR --model DIR [--out FILE] [--queries N] [--depth N] [--budget-ms N] "
-                        + "[--candidates FILE] [--split test] [--threads N]");
+                        + "[--candidates FILE] [--split test] [--threads N] [--onnx-file onnx/model_qint8.onnx]");
             }
             options.put(args[i], args[++i]);
         }
