@@ -70,6 +70,7 @@ public final class CascadeContentAggregator implements ContentAggregator {
     private final int maxResults;
     private final Double minScore;
     private final Duration deadline;
+    private final int phaseSize;
     private final boolean failOpen;
     private final List<RerankListener> listeners;
     private final ExecutorService executor;
@@ -82,6 +83,7 @@ public final class CascadeContentAggregator implements ContentAggregator {
         this.maxResults = builder.maxResults;
         this.minScore = builder.minScore;
         this.deadline = builder.deadline != null ? builder.deadline : depthPolicy.latencyBudget().orElse(null);
+        this.phaseSize = builder.phaseSize;
         this.failOpen = builder.failOpen;
         this.listeners = List.copyOf(builder.listeners);
         this.executor = builder.executor != null ? builder.executor : DefaultExecutor.INSTANCE;
@@ -206,17 +208,28 @@ public final class CascadeContentAggregator implements ContentAggregator {
     }
 
     /**
-     * The top {@code maxResults} first, then the rest of the depth, so a deadline can keep a reranked prefix.
-     * Texts already in an earlier phase are not sent again.
+     * With a deadline: the top {@code maxResults} first, then the rest of the depth (in phases of {@code phaseSize}
+     * when set), so a deadline can keep a reranked prefix and cancellation takes effect between phases. Texts
+     * already in an earlier phase are not sent again.
      */
     private List<List<TextSegment>> phases(List<TextSegment> segments, int depth) {
         if (depth == 0) {
             return List.of();
         }
-        int prefix = deadline != null ? Math.min(depth, maxResults) : depth;
+        List<int[]> ranges = new ArrayList<>();
+        if (deadline == null) {
+            ranges.add(new int[]{0, depth});
+        } else {
+            int prefix = Math.min(depth, maxResults);
+            ranges.add(new int[]{0, prefix});
+            int step = phaseSize > 0 ? phaseSize : Math.max(1, depth - prefix);
+            for (int from = prefix; from < depth; from += step) {
+                ranges.add(new int[]{from, Math.min(depth, from + step)});
+            }
+        }
         Set<String> seen = new LinkedHashSet<>();
-        List<List<TextSegment>> phases = new ArrayList<>(2);
-        for (int[] range : prefix < depth ? new int[][]{{0, prefix}, {prefix, depth}} : new int[][]{{0, depth}}) {
+        List<List<TextSegment>> phases = new ArrayList<>(ranges.size());
+        for (int[] range : ranges) {
             List<TextSegment> phase = new ArrayList<>();
             for (int i = range[0]; i < range[1]; i++) {
                 if (seen.add(segments.get(i).text())) {
@@ -409,6 +422,7 @@ public final class CascadeContentAggregator implements ContentAggregator {
         private int maxResults = DEFAULT_MAX_RESULTS;
         private Double minScore;
         private Duration deadline;
+        private int phaseSize;
         private boolean failOpen = true;
         private final List<RerankListener> listeners = new ArrayList<>();
         private ExecutorService executor;
@@ -475,6 +489,19 @@ public final class CascadeContentAggregator implements ContentAggregator {
                 throw new IllegalArgumentException("deadline must be positive, was " + deadline);
             }
             this.deadline = deadline;
+            return this;
+        }
+
+        /**
+         * With a deadline, score the candidates after the top {@code maxResults} in calls of at most this many
+         * (default 0: all in one call). Smaller phases let a cancelled request stop sooner (a model call already
+         * running is not interrupted) at the cost of more, smaller batches.
+         */
+        public Builder phaseSize(int phaseSize) {
+            if (phaseSize < 0) {
+                throw new IllegalArgumentException("phaseSize must be >= 0, was " + phaseSize);
+            }
+            this.phaseSize = phaseSize;
             return this;
         }
 

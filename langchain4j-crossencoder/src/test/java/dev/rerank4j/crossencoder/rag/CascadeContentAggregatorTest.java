@@ -328,4 +328,31 @@ class CascadeContentAggregatorTest {
         assertThat(slowDepth).isLessThan(10).isGreaterThanOrEqualTo(4);
         assertThat(recoveredDepth).isEqualTo(30);
     }
+
+    @Test
+    void smaller_phases_stop_scoring_at_the_next_phase_after_a_deadline() throws Exception {
+        List<Content> candidates = firstStage(passages(40));
+        ScriptedScoringModel model = new ScriptedScoringModel(CascadeContentAggregatorTest::permutedScore)
+                .delayPerCall(100);
+        List<RerankEvent> events = new CopyOnWriteArrayList<>();
+        CascadeContentAggregator aggregator = CascadeContentAggregator.builder().scoringModel(model)
+                .deadline(Duration.ofMillis(250)).phaseSize(6).listener(events::add).build();
+
+        List<Content> result = aggregator.aggregate(single(candidates));
+        Thread.sleep(400); // long enough for more phases to start, were they not cancelled
+
+        // phases: 0-7, 8-13, 14-19, 20-25, 26-29 at 100 ms each: about two finish before the deadline, the
+        // third is interrupted, and none starts after it
+        int completed = model.completedCalls.size();
+        assertThat(completed).isBetween(1, 2);
+        assertThat(model.calls).hasSizeLessThanOrEqualTo(completed + 1);
+        assertThat(model.calls.get(0)).hasSize(8);
+        assertThat(model.calls.get(1)).containsExactlyElementsOf(texts(candidates.subList(8, 14)));
+        assertThat(events.get(0).fallback()).contains(FallbackReason.DEADLINE_PARTIAL);
+        int prefix = 8 + 6 * (completed - 1);
+        List<String> reranked = texts(candidates.subList(0, prefix)).stream()
+                .sorted(Comparator.comparingDouble(CascadeContentAggregatorTest::permutedScore).reversed())
+                .limit(8).toList();
+        assertThat(texts(result)).containsExactlyElementsOf(reranked);
+    }
 }
