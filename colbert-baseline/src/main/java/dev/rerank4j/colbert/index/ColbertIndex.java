@@ -99,6 +99,33 @@ public final class ColbertIndex implements AutoCloseable {
         return index;
     }
 
+    /**
+     * Opens {@code file} when it exists (it must come from the same model) and encodes only the documents it lacks;
+     * otherwise builds it. Lets a long build resume and a corpus grow without re-encoding.
+     */
+    public static ColbertIndex buildOrUpdate(ColbertEncoder encoder, Map<String, String> idToText, Path file,
+                                             VectorEncoding encoding, boolean showProgress) {
+        if (encoder == null || file == null || encoding == null) {
+            throw new IllegalArgumentException("encoder, file and encoding cannot be null");
+        }
+        validateDocuments(idToText);
+        if (!Files.exists(file)) {
+            return build(encoder, idToText, file, encoding, showProgress);
+        }
+        ColbertIndex index = open(file);
+        try {
+            if (index.encoding() != encoding) {
+                throw new IllegalArgumentException("index " + index.file() + " stores " + index.encoding()
+                        + ", not the requested " + encoding);
+            }
+            index.add(encoder, idToText, showProgress);
+            return index;
+        } catch (RuntimeException e) {
+            index.close();
+            throw e;
+        }
+    }
+
     /** Creates an empty index file (overwriting {@code file}). */
     public static ColbertIndex create(Path file, int dim, VectorEncoding encoding, long modelFingerprint) {
         if (file == null) {

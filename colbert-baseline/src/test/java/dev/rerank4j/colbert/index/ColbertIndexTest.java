@@ -129,6 +129,23 @@ class ColbertIndexTest {
     }
 
     @Test
+    void build_or_update_encodes_only_missing_documents() {
+        Path file = dir.resolve("sync.colbert");
+        try (ColbertIndex first = ColbertIndex.buildOrUpdate(encoder, Map.of("a", "calcium"), file,
+                VectorEncoding.FLOAT16, false)) {
+            assertThat(first.size()).isEqualTo(1);
+        }
+        long before = ColbertIndex.open(file).bytes();
+        try (ColbertIndex second = ColbertIndex.buildOrUpdate(encoder, Map.of("a", "calcium", "b", "bones"), file,
+                VectorEncoding.FLOAT16, false)) {
+            assertThat(second.ids()).containsExactlyInAnyOrder("a", "b");
+            assertThat(second.bytes()).isGreaterThan(before);
+        }
+        assertThatThrownBy(() -> ColbertIndex.buildOrUpdate(encoder, Map.of("a", "calcium"), file,
+                VectorEncoding.INT8, false)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FLOAT16");
+    }
+
+    @Test
     void missing_id_and_bad_arguments_are_clear_errors() {
         Path file = dir.resolve("small.colbert");
         try (ColbertIndex index = ColbertIndex.build(encoder, Map.of("a", "calcium"), file)) {
