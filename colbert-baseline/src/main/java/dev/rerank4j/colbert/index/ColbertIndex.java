@@ -265,7 +265,7 @@ public final class ColbertIndex implements AutoCloseable {
     }
 
     /** As {@link #add(ColbertEncoder, Map)}, with or without the progress bar. */
-    public int add(ColbertEncoder encoder, Map<String, String> idToText, boolean showProgress) {
+    public synchronized int add(ColbertEncoder encoder, Map<String, String> idToText, boolean showProgress) {
         if (encoder == null) {
             throw new IllegalArgumentException("encoder cannot be null");
         }
