@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.within;
 @Testcontainers(disabledWithoutDocker = true)
 class QdrantColbertStoreIT {
 
+    /** A server at least as new as the multivector format (multi_dense) the 1.17 Java client sends. */
     @Container
-    static final QdrantContainer QDRANT = new QdrantContainer("qdrant/qdrant:v1.13.4");
+    static final QdrantContainer QDRANT = new QdrantContainer("qdrant/qdrant:v1.15.0");
 
     @Test
     void server_side_maxsim_rerank_of_the_dense_prefetch_matches_local_maxsim() {
