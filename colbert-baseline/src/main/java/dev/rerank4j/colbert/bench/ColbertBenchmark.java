@@ -37,8 +37,8 @@ import java.util.stream.IntStream;
  * against float32 vectors encoded at query time (the quality cost of compression) on a few queries.
  *
  * <pre>
- * mvn -B -o -q install -pl colbert-baseline -am -DskipTests
- * mvn -B -o -q dependency:build-classpath -pl colbert-baseline -Dmdep.outputFile=target/cp.txt
+ * mvn -B -o -q compile dependency:build-classpath -pl colbert-baseline -am -Dmdep.includeScope=runtime \
+ *     -Dmdep.outputFile=target/cp.txt
  * java -cp colbert-baseline/target/classes:$(cat colbert-baseline/target/cp.txt) \
  *      dev.rerank4j.colbert.bench.ColbertBenchmark --queries 30 --threads 2
  * </pre>
