@@ -80,6 +80,15 @@ public final class ColbertBenchmark implements Callable<Integer> {
     @Option(names = "--skip-ce", description = "skip the cross-encoder run")
     boolean skipCrossEncoder;
 
+    @Option(names = "--residual-centroids", description = "also evaluate ColBERTv2-style residual compression with this many centroids (0: off)")
+    int residualCentroids;
+
+    @Option(names = "--residual-bits", description = "bits per residual component (default 2)")
+    int residualBits = 2;
+
+    @Option(names = "--residual-queries", description = "queries for the residual evaluation (default 100)")
+    int residualQueries = 100;
+
     @Option(names = "--reuse-index", description = "reuse index files of an earlier run (encodes only missing documents; no build timing)")
     boolean reuseIndex;
 
@@ -144,6 +153,11 @@ public final class ColbertBenchmark implements Callable<Integer> {
                 queryIds.forEach(q -> denseRanking.put(q, head(lists.get(q), candidates)));
                 System.out.printf(Locale.ROOT, "nDCG@10 on these %d queries: dense %.4f | ColBERT float16 %.4f | ColBERT int8 %.4f%n",
                         queryIds.size(), ndcg(denseRanking, qrels), ndcg(colbertRanking, qrels), ndcg(int8Ranking, qrels));
+
+                if (residualCentroids > 0) {
+                    residualLoss(encoder, index, queryIds.subList(0, Math.min(residualQueries, queryIds.size())),
+                            queryText, lists, qrels);
+                }
 
                 if (!skipCrossEncoder) {
                     try (CrossEncoderScoringModel ce = CrossEncoderScoringModel.builder().modelDirectory(ceDir)
@@ -239,6 +253,49 @@ public final class ColbertBenchmark implements Callable<Integer> {
         Arrays.sort(encodeMs);
         System.out.printf(Locale.ROOT, "ColBERT without index (encode %d docs at query time): median %.0f ms/query over %d queries%n",
                 candidates, encodeMs[n / 2], n);
+    }
+
+    /** nDCG@10 and score changes when the float16 vectors go through a residual codec (trained on a sample). */
+    private void residualLoss(ColbertEncoder encoder, ColbertIndex index, List<String> queryIds,
+                              Map<String, String> queryText, Map<String, List<String>> lists,
+                              Map<String, Map<String, Integer>> qrels) {
+        List<String> sampleIds = new ArrayList<>(index.ids());
+        java.util.Collections.sort(sampleIds);
+        List<float[]> rows = new ArrayList<>();
+        for (int i = 0; i < sampleIds.size() && rows.size() < 20_000; i += 7) {
+            float[][] v = index.vectors(sampleIds.get(i)).toArray();
+            rows.addAll(Arrays.asList(v));
+        }
+        long start = System.nanoTime();
+        dev.rerank4j.colbert.index.ResidualCodec codec = dev.rerank4j.colbert.index.ResidualCodec.train(
+                TokenVectors.of(rows.toArray(new float[0][])), residualCentroids, residualBits, 8, 42);
+        System.out.printf(Locale.ROOT, "residual codec: %d centroids, %d bits, trained on %d vectors in %.1f s; %d bytes/vector (float16 %d)%n",
+                residualCentroids, residualBits, rows.size(), (System.nanoTime() - start) / 1e9,
+                codec.bytesPerVector(), 2 * index.dim());
+        Map<String, TokenVectors> compressed = new HashMap<>();
+        Map<String, List<String>> exactRanking = new HashMap<>();
+        Map<String, List<String>> residualRanking = new HashMap<>();
+        double maxDiff = 0;
+        double sumDiff = 0;
+        int pairs = 0;
+        for (String q : queryIds) {
+            List<String> top = head(lists.get(q), candidates);
+            MaxSim.Prepared prepared = MaxSim.prepare(encoder.encodeQuery(queryText.get(q)));
+            double[] exact = new double[top.size()];
+            double[] approx = new double[top.size()];
+            for (int i = 0; i < top.size(); i++) {
+                String id = top.get(i);
+                exact[i] = index.score(prepared, id);
+                approx[i] = prepared.score(compressed.computeIfAbsent(id, d -> codec.roundTrip(index.vectors(d))));
+                maxDiff = Math.max(maxDiff, Math.abs(exact[i] - approx[i]));
+                sumDiff += Math.abs(exact[i] - approx[i]);
+                pairs++;
+            }
+            exactRanking.put(q, sortByScore(top, exact));
+            residualRanking.put(q, sortByScore(top, approx));
+        }
+        System.out.printf(Locale.ROOT, "residual vs float16 on %d queries: max |dScore| %.3f mean %.3f; nDCG@10 float16 %.4f, residual %.4f%n",
+                queryIds.size(), maxDiff, sumDiff / pairs, ndcg(exactRanking, qrels), ndcg(residualRanking, qrels));
     }
 
     private static List<String> rerankFromIndex(ColbertEncoder encoder, ColbertIndex index, String query, List<String> ids) {
