@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -46,8 +47,9 @@ public final class ChatApp {
             out.println(e.getMessage());
             return 2;
         }
-        if (options.denseK < 1 || options.rerankDepth < 1 || options.keep < 1 || options.maxQuestionChars < 1) {
-            out.println("--dense-k, --rerank-depth, --keep and --max-question-chars must be >= 1");
+        if (options.denseK < 1 || options.rerankDepth < 1 || options.keep < 1 || options.maxQuestionChars < 1
+                || options.latencyBudgetMs < 0) {
+            out.println("--dense-k, --rerank-depth, --keep and --max-question-chars must be >= 1, --latency-budget >= 0");
             return 2;
         }
 
@@ -78,10 +80,12 @@ public final class ChatApp {
                     out.println("Chat model not configured: " + e.getMessage());
                 }
             }
+            Duration budget = options.latencyBudgetMs > 0 ? Duration.ofMillis(options.latencyBudgetMs) : null;
             RagPipeline pipeline = new RagPipeline(index, rerankers.models(), options.denseK, options.rerankDepth,
-                    options.keep);
-            out.printf(Locale.ROOT, "Cascade: dense %d -> rerank %d -> keep %d; reranker %s%n", options.denseK,
-                    options.rerankDepth, options.keep, kind.option());
+                    options.keep, budget);
+            out.printf(Locale.ROOT, "Cascade: dense %d -> rerank %d -> keep %d%s; reranker %s%n", options.denseK,
+                    options.rerankDepth, options.keep,
+                    budget == null ? "" : " (adaptive depth, rerank budget " + budget.toMillis() + " ms)", kind.option());
             if (backend == null) {
                 out.println("No chat model is configured: retrieval-only mode (the top " + options.keep
                         + " passages with scores). Set OPENAI_API_KEY (and OPENAI_BASE_URL, OPENAI_MODEL) or "

@@ -38,6 +38,11 @@ public final class ChatOptions {
     @Option(names = "--keep", defaultValue = "8", description = "Passages kept for the prompt (default: ${DEFAULT-VALUE}).")
     int keep = 8;
 
+    @Option(names = "--latency-budget", paramLabel = "MS", defaultValue = "0",
+            description = "Rerank latency budget in ms: adapts the depth and falls back to dense order when exceeded "
+                    + "(default: ${DEFAULT-VALUE} = fixed depth, no deadline).")
+    long latencyBudgetMs;
+
     @Option(names = "--provider", defaultValue = "auto",
             description = "Chat model: auto, openai (any OpenAI-compatible endpoint), ollama or none (default: ${DEFAULT-VALUE}: "
                     + "openai when OPENAI_API_KEY or --base-url is set, ollama when OLLAMA_MODEL is set, else none).")
@@ -106,6 +111,11 @@ public final class ChatOptions {
 
     public ChatOptions colbertModel(Path colbertModel) {
         this.colbertModel = colbertModel;
+        return this;
+    }
+
+    public ChatOptions latencyBudgetMs(long latencyBudgetMs) {
+        this.latencyBudgetMs = latencyBudgetMs;
         return this;
     }
 

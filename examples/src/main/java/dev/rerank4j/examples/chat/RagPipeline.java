@@ -1,19 +1,20 @@
 package dev.rerank4j.examples.chat;
 
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.scoring.ScoringModel;
 import dev.langchain4j.rag.DefaultRetrievalAugmentor;
 import dev.langchain4j.rag.RetrievalAugmentor;
 import dev.langchain4j.rag.content.Content;
 import dev.langchain4j.rag.content.ContentMetadata;
 import dev.langchain4j.rag.content.aggregator.ContentAggregator;
-import dev.langchain4j.rag.content.aggregator.ReRankingContentAggregator;
 import dev.langchain4j.rag.content.injector.DefaultContentInjector;
 import dev.langchain4j.rag.content.retriever.ContentRetriever;
 import dev.langchain4j.rag.query.Query;
+import dev.rerank4j.crossencoder.rag.AdaptiveDepthPolicy;
+import dev.rerank4j.crossencoder.rag.CascadeContentAggregator;
 import dev.rerank4j.crossencoder.rag.DenseIndex;
+import dev.rerank4j.crossencoder.rag.RerankEvent;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -35,10 +36,18 @@ public final class RagPipeline {
     private final int rerankDepth;
     private final int keep;
     private final Map<RerankerKind, ScoringModel> scorers;
+    private final Duration latencyBudget;
+    /** Built once per reranker: an adaptive depth policy learns from every request. */
+    private final Map<RerankerKind, ContentAggregator> aggregators = new EnumMap<>(RerankerKind.class);
     /** The trace of the question being answered; the bot answers one question at a time. */
     private final AtomicReference<TurnTrace> current = new AtomicReference<>(new TurnTrace(RerankerKind.NONE));
 
-    public RagPipeline(DenseIndex index, Map<RerankerKind, ScoringModel> scorers, int denseK, int rerankDepth, int keep) {
+    /**
+     * @param latencyBudget rerank latency to plan for (adaptive depth, SLA fallback to dense order when exceeded),
+     *                      or null for a fixed depth without deadline
+     */
+    public RagPipeline(DenseIndex index, Map<RerankerKind, ScoringModel> scorers, int denseK, int rerankDepth, int keep,
+                       Duration latencyBudget) {
         if (index == null) {
             throw new IllegalArgumentException("index cannot be null");
         }
@@ -51,6 +60,7 @@ public final class RagPipeline {
         this.rerankDepth = rerankDepth;
         this.keep = keep;
         this.scorers = scorers == null || scorers.isEmpty() ? new EnumMap<>(RerankerKind.class) : new EnumMap<>(scorers);
+        this.latencyBudget = latencyBudget;
     }
 
     public DenseIndex index() {
@@ -105,33 +115,35 @@ public final class RagPipeline {
         };
     }
 
-    private ContentAggregator aggregator(RerankerKind kind) {
+    private synchronized ContentAggregator aggregator(RerankerKind kind) {
+        return aggregators.computeIfAbsent(kind, this::newAggregator);
+    }
+
+    private ContentAggregator newAggregator(RerankerKind kind) {
         ScoringModel scorer = scorers.get(kind);
         if (kind == RerankerKind.NONE || scorer == null) {
             return queries -> firstList(queries).stream().limit(keep).toList();
         }
-        ContentAggregator rerank = ReRankingContentAggregator.builder()
-                .scoringModel(timed(scorer))
+        CascadeContentAggregator.Builder cascade = CascadeContentAggregator.builder()
+                .scoringModel(scorer)
+                .firstStageSize(denseK)
+                .rerankDepth(rerankDepth)
                 .maxResults(keep)
-                .build();
-        return queries -> {
-            List<Content> candidates = firstList(queries);
-            List<Content> head = candidates.subList(0, Math.min(rerankDepth, candidates.size()));
-            Query query = queries.keySet().iterator().next();
-            return rerank.aggregate(Map.of(query, List.of(new ArrayList<>(head))));
-        };
+                .failOpen(true)
+                .listener(this::record);
+        if (latencyBudget != null) {
+            cascade.depthPolicy(AdaptiveDepthPolicy.builder()
+                    .latencyBudget(latencyBudget)
+                    .maxDepth(rerankDepth)
+                    .minDepth(Math.min(keep, rerankDepth))
+                    .build());
+        }
+        return cascade.build();
     }
 
-    private ScoringModel timed(ScoringModel scorer) {
-        return new ScoringModel() {
-            @Override
-            public Response<List<Double>> scoreAll(List<TextSegment> segments, String query) {
-                long start = System.nanoTime();
-                Response<List<Double>> response = scorer.scoreAll(segments, query);
-                current.get().reranked(System.nanoTime() - start, segments.size(), -1, null);
-                return response;
-            }
-        };
+    private void record(RerankEvent event) {
+        current.get().reranked(event.totalNanos(), event.depthChosen(), event.cacheHits(),
+                event.fallback().map(Enum::name).orElse(null));
     }
 
     private static List<Content> firstList(Map<Query, Collection<List<Content>>> queries) {

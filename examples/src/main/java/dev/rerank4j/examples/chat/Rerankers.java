@@ -1,6 +1,8 @@
 package dev.rerank4j.examples.chat;
 
 import dev.langchain4j.model.scoring.ScoringModel;
+import dev.rerank4j.colbert.ColbertScoringModel;
+import dev.rerank4j.crossencoder.cache.CachingScoringModel;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 
 import java.io.PrintStream;
@@ -15,6 +17,7 @@ import java.util.Map;
 /**
  * Loads the rerankers the bot can use. A model that cannot be loaded (missing folder, no network for the hub
  * default) is reported with the reason and left out; the bot then falls back to dense order for that choice.
+ * Each model sits behind a score cache, so a repeated question (or {@code /compare}) costs no inference.
  */
 final class Rerankers implements AutoCloseable {
 
@@ -56,7 +59,7 @@ final class Rerankers implements AutoCloseable {
                         .build();
             }
             resources.add(model);
-            models.put(RerankerKind.CE, model);
+            models.put(RerankerKind.CE, CachingScoringModel.builder().delegate(model).build());
             out.println("Cross-encoder: " + model.source() + " (" + model.engineDescription() + ")");
         } catch (RuntimeException e) {
             String reason = "cross-encoder unavailable: " + e.getMessage();
@@ -66,7 +69,26 @@ final class Rerankers implements AutoCloseable {
     }
 
     private void loadColbert(ChatOptions options, PrintStream out) {
-        unavailable.put(RerankerKind.COLBERT, "ColBERT reranker is not part of this build yet");
+        Path dir = options.colbertModel != null ? options.colbertModel : ChatOptions.defaultModel("minilm-l6-colbert");
+        if (dir == null) {
+            unavailable.put(RerankerKind.COLBERT, "no ColBERT model (use --colbert-model DIR)");
+            return;
+        }
+        try {
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("--colbert-model folder not found: " + dir.toAbsolutePath());
+            }
+            // No index: the (at most rerank-depth) candidates are encoded per question, which is quick at this size.
+            ColbertScoringModel model = ColbertScoringModel.builder().modelDirectory(dir).build();
+            resources.add(model);
+            models.put(RerankerKind.COLBERT, CachingScoringModel.builder().delegate(model)
+                    .modelIdentity("colbert:" + Long.toHexString(model.encoder().modelFingerprint())).build());
+            out.println("ColBERT: " + dir + " (" + model.encoder().engineDescription() + ")");
+        } catch (RuntimeException e) {
+            String reason = "ColBERT unavailable: " + e.getMessage();
+            unavailable.put(RerankerKind.COLBERT, reason);
+            out.println(reason);
+        }
     }
 
     @Override

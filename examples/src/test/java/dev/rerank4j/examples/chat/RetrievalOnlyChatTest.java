@@ -1,5 +1,6 @@
 package dev.rerank4j.examples.chat;
 
+import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,6 +89,25 @@ class RetrievalOnlyChatTest {
         assertThat(fallback.output()).contains("--ce-model folder not found: " + missing.toAbsolutePath())
                 .contains("using --reranker none")
                 .contains("[none] retrieve");
+    }
+
+    @Test
+    void a_repeated_question_is_served_from_the_score_cache() {
+        BotRun.Result run = BotRun.run(BotRun.options(tempDir), "what is MaxSim?\nwhat is MaxSim?\n/quit\n");
+
+        assertThat(run.output()).contains("[ce] retrieve").contains("cache hits 0)").contains("cache hits 30)");
+        assertThat(run.output().indexOf("cache hits 0)")).isLessThan(run.output().indexOf("cache hits 30)"));
+    }
+
+    @Test
+    void colbert_reranks_and_fills_its_compare_column_when_its_model_is_given() {
+        Path tinyColbert = TestModels.requireShared("models/tiny-colbert");
+        BotRun.Result run = BotRun.run(BotRun.options(tempDir).colbertModel(tinyColbert).reranker("colbert"),
+                "what is MaxSim?\n/compare\n/quit\n");
+
+        assertThat(run.output()).contains("ColBERT: " + tinyColbert).contains("[retrieval-only")
+                .contains("[colbert] retrieve").doesNotContain("(unavailable)");
+        assertThat(run.output()).containsPattern("(?m)^  8 \\| \\S+#\\d+ .*\\| \\S+#\\d+ .*\\| \\S+#\\d+ ");
     }
 
     @Test
