@@ -7,6 +7,7 @@ import dev.rerank4j.crossencoder.rag.IngestReport;
 
 import java.io.BufferedReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -56,14 +57,21 @@ public final class ChatApp {
         CorpusLoader.Corpus corpus = loadCorpus(options, out);
         Path storeFile = options.store != null ? options.store : defaultStore(corpus, env);
         long start = System.nanoTime();
-        DenseIndex index = DenseIndex.builder()
-                .embeddingModel(Embeddings.MODEL)
-                .storeFile(storeFile)
-                .showProgress(!options.noProgress)
-                .build();
-        IngestReport report = index.sync(corpus.passages());
+        DenseIndex index;
+        IngestReport report;
+        try {
+            index = DenseIndex.builder().embeddingModel(Embeddings.MODEL).storeFile(storeFile)
+                    .showProgress(!options.noProgress).build();
+            report = index.sync(corpus.passages());
+        } catch (UncheckedIOException e) {
+            // An unwritable cache folder must not stop the bot: it only costs embedding again next time.
+            out.println("Cannot use the store " + storeFile + " (" + e.getMessage() + "); keeping the index in memory only.");
+            index = DenseIndex.builder().embeddingModel(Embeddings.MODEL).showProgress(!options.noProgress).build();
+            report = index.sync(corpus.passages());
+            storeFile = null;
+        }
         out.printf(Locale.ROOT, "%s in %.1f s; store %s%n", describe(corpus, report), (System.nanoTime() - start) / 1e9,
-                storeFile);
+                storeFile != null ? storeFile : "none (in memory)");
 
         try (Rerankers rerankers = Rerankers.load(options, out)) {
             RerankerKind kind = requested;

@@ -195,6 +195,7 @@ public final class ChatBot {
             out.println();
             out.println("The chat model could not answer (" + backend.description() + "): " + message(e));
             out.println("Showing the retrieved passages instead; the bot keeps running.");
+            trace = pipeline.begin(reranker);
             List<Content> top = pipeline.retrieve(question, reranker);
             printPassages(question, top);
             out.println(trace.summary());
@@ -335,7 +336,7 @@ public final class ChatBot {
             return;
         }
         Map<String, Integer> denseRank = new HashMap<>();
-        List<EmbeddingMatch<TextSegment>> dense = pipeline.index().search(question, 150);
+        List<EmbeddingMatch<TextSegment>> dense = pipeline.index().search(question, pipeline.denseK());
         for (int i = 0; i < dense.size(); i++) {
             denseRank.putIfAbsent(dense.get(i).embedded().metadata().getString(CorpusLoader.META_ID), i + 1);
         }
@@ -374,7 +375,8 @@ public final class ChatBot {
             }
             out.println(row);
         }
-        out.println("(score: reranker score, or cosine for dense; d# = rank in the dense top 150)");
+        out.println("(score: reranker score, or cosine for dense; d# = rank in the dense top "
+                + pipeline.denseK() + ")");
         summaries.forEach(out::println);
     }
 

@@ -67,6 +67,10 @@ public final class RagPipeline {
         return index;
     }
 
+    public int denseK() {
+        return denseK;
+    }
+
     public int keep() {
         return keep;
     }

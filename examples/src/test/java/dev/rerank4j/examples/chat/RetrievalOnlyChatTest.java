@@ -111,6 +111,16 @@ class RetrievalOnlyChatTest {
     }
 
     @Test
+    void an_unusable_store_location_is_reported_and_the_index_stays_in_memory() throws java.io.IOException {
+        Path blocker = java.nio.file.Files.writeString(tempDir.resolve("blocker"), "a file, not a folder");
+        BotRun.Result run = BotRun.run(BotRun.options(tempDir).store(blocker.resolve("store.json")), "what is MaxSim?\n/quit\n");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.output()).contains("Cannot use the store " + blocker.resolve("store.json"))
+                .contains("store none (in memory)").containsPattern("(?m)^ 8\\. ");
+    }
+
+    @Test
     void second_start_reuses_the_persisted_store_without_embedding_again() {
         BotRun.run(BotRun.options(tempDir), "/quit\n");
         BotRun.Result again = BotRun.run(BotRun.options(tempDir), "/quit\n");
