@@ -1,15 +1,15 @@
 package dev.rerank4j.colbert;
 
-import java.util.Arrays;
-
 /**
  * ColBERT's late-interaction score: for every query vector the largest dot product with any document vector, summed
  * over the query vectors. With L2-normalised vectors the dot product is the cosine.
  *
- * <p>Speed comes from the loop shape, not from a library: the query is transposed once ({@link #prepare}) so that
- * for each document vector the innermost loop is an {@code acc[q] += qT[k][q] * d[k]} update over all query
- * vectors at once, a contiguous multiply-add with no reduction, which HotSpot's C2 compiles to SIMD instructions.
- * Scoring many documents against one query should go through one {@link Prepared}.
+ * <p>Speed comes from the loop shape on contiguous float arrays: four query vectors are scored against each
+ * document vector in one pass over its components (four independent accumulators, each document value loaded
+ * once). On the benchmark machine this measured about twice as fast as one dot product at a time and faster than
+ * a dimension-major SIMD-friendly layout that C2 did not vectorise well; the incubator Vector API is not used
+ * because it would force {@code --add-modules} on every user. Scoring many documents against one query should go
+ * through one {@link Prepared}.
  */
 public final class MaxSim {
 
@@ -45,19 +45,13 @@ public final class MaxSim {
 
         private final int queryCount;
         private final int dim;
-        /** Dimension-major: component k of query vector q at {@code k * queryCount + q}. */
-        private final float[] transposed;
+        /** Row-major query vectors, a private copy. */
+        private final float[] query;
 
-        private Prepared(TokenVectors query) {
-            this.queryCount = query.count();
-            this.dim = query.dim();
-            float[] data = query.raw();
-            this.transposed = new float[data.length];
-            for (int q = 0; q < queryCount; q++) {
-                for (int k = 0; k < dim; k++) {
-                    transposed[k * queryCount + q] = data[q * dim + k];
-                }
-            }
+        private Prepared(TokenVectors vectors) {
+            this.queryCount = vectors.count();
+            this.dim = vectors.dim();
+            this.query = vectors.raw().clone();
         }
 
         public int queryCount() {
@@ -89,29 +83,53 @@ public final class MaxSim {
                         + " vectors, expected " + documentCount + " (>= 1)");
             }
             int nq = queryCount;
-            float[] best = new float[nq];
-            Arrays.fill(best, Float.NEGATIVE_INFINITY);
-            float[] acc = new float[nq];
-            float[] qt = transposed;
-            for (int t = 0; t < documentCount; t++) {
-                Arrays.fill(acc, 0f);
-                int base = t * dim;
-                for (int k = 0; k < dim; k++) {
-                    float v = documentData[base + k];
-                    int off = k * nq;
-                    for (int q = 0; q < nq; q++) {
-                        acc[q] += qt[off + q] * v;
+            float[] q = query;
+            float[] d = documentData;
+            double total = 0;
+            int qi = 0;
+            for (; qi + 3 < nq; qi += 4) {
+                int o0 = qi * dim;
+                int o1 = o0 + dim;
+                int o2 = o1 + dim;
+                int o3 = o2 + dim;
+                float b0 = Float.NEGATIVE_INFINITY;
+                float b1 = b0;
+                float b2 = b0;
+                float b3 = b0;
+                for (int t = 0; t < documentCount; t++) {
+                    int base = t * dim;
+                    float s0 = 0;
+                    float s1 = 0;
+                    float s2 = 0;
+                    float s3 = 0;
+                    for (int k = 0; k < dim; k++) {
+                        float v = d[base + k];
+                        s0 += q[o0 + k] * v;
+                        s1 += q[o1 + k] * v;
+                        s2 += q[o2 + k] * v;
+                        s3 += q[o3 + k] * v;
                     }
+                    b0 = s0 > b0 ? s0 : b0;
+                    b1 = s1 > b1 ? s1 : b1;
+                    b2 = s2 > b2 ? s2 : b2;
+                    b3 = s3 > b3 ? s3 : b3;
                 }
-                for (int q = 0; q < nq; q++) {
-                    best[q] = acc[q] > best[q] ? acc[q] : best[q];
+                total += (double) b0 + b1 + b2 + b3;
+            }
+            for (; qi < nq; qi++) {
+                int o = qi * dim;
+                float best = Float.NEGATIVE_INFINITY;
+                for (int t = 0; t < documentCount; t++) {
+                    int base = t * dim;
+                    float s = 0;
+                    for (int k = 0; k < dim; k++) {
+                        s += q[o + k] * d[base + k];
+                    }
+                    best = s > best ? s : best;
                 }
+                total += best;
             }
-            double sum = 0;
-            for (int q = 0; q < nq; q++) {
-                sum += best[q];
-            }
-            return sum;
+            return total;
         }
     }
 }

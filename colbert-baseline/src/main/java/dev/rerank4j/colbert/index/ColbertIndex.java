@@ -84,12 +84,18 @@ public final class ColbertIndex implements AutoCloseable {
     /** Encodes a corpus into a new index file (overwriting {@code file}), with a progress bar. */
     public static ColbertIndex build(ColbertEncoder encoder, Map<String, String> idToText, Path file,
                                      VectorEncoding encoding) {
+        return build(encoder, idToText, file, encoding, true);
+    }
+
+    /** Encodes a corpus into a new index file (overwriting {@code file}), optionally with a progress bar on stderr. */
+    public static ColbertIndex build(ColbertEncoder encoder, Map<String, String> idToText, Path file,
+                                     VectorEncoding encoding, boolean showProgress) {
         if (encoder == null) {
             throw new IllegalArgumentException("encoder cannot be null");
         }
         validateDocuments(idToText);
         ColbertIndex index = create(file, encoder.dim(), encoding, encoder.modelFingerprint());
-        index.add(encoder, idToText);
+        index.add(encoder, idToText, showProgress);
         return index;
     }
 
@@ -228,6 +234,11 @@ public final class ColbertIndex implements AutoCloseable {
      * interrupted build can be resumed). Shows a progress bar. Returns the number of documents added.
      */
     public int add(ColbertEncoder encoder, Map<String, String> idToText) {
+        return add(encoder, idToText, true);
+    }
+
+    /** As {@link #add(ColbertEncoder, Map)}, with or without the progress bar. */
+    public int add(ColbertEncoder encoder, Map<String, String> idToText, boolean showProgress) {
         if (encoder == null) {
             throw new IllegalArgumentException("encoder cannot be null");
         }
@@ -246,7 +257,7 @@ public final class ColbertIndex implements AutoCloseable {
         ProgressBarBuilder bar = new ProgressBarBuilder().setTaskName("ColBERT index").setInitialMax(todo.size())
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).setUnit(" docs", 1)
                 .continuousUpdate();
-        try (ProgressBar progress = bar.build()) {
+        try (ProgressBar progress = showProgress ? bar.build() : null) {
             for (int start = 0; start < todo.size(); start += ADD_CHUNK) {
                 List<Map.Entry<String, String>> chunk = todo.subList(start, Math.min(todo.size(), start + ADD_CHUNK));
                 List<TokenVectors> vectors = encoder.encodeDocuments(chunk.stream().map(Map.Entry::getValue).toList());
@@ -255,7 +266,9 @@ public final class ColbertIndex implements AutoCloseable {
                     encoded.put(chunk.get(i).getKey(), vectors.get(i));
                 }
                 addAll(encoded);
-                progress.stepBy(chunk.size());
+                if (progress != null) {
+                    progress.stepBy(chunk.size());
+                }
             }
         }
         return todo.size();
