@@ -30,8 +30,33 @@ public final class TestModels {
         if (url == null) {
             throw new IllegalStateException("test resource models/" + name + " is missing");
         }
+        if ("jar".equals(url.getProtocol())) {
+            // Other modules read this from the test-jar (e.g. in `mvn verify`): copy the model out once per JVM.
+            return EXTRACTED.computeIfAbsent(name, n -> extractFromJar(n, url));
+        }
         try {
             return Paths.get(url.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final java.util.Map<String, Path> EXTRACTED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Path extractFromJar(String name, URL configUrl) {
+        try {
+            java.net.URI uri = configUrl.toURI();
+            java.nio.file.FileSystem jar;
+            try {
+                jar = java.nio.file.FileSystems.newFileSystem(uri, java.util.Map.of());
+            } catch (java.nio.file.FileSystemAlreadyExistsException e) {
+                jar = java.nio.file.FileSystems.getFileSystem(uri);
+            }
+            Path target = Files.createTempDirectory("rerank4j-test-model-" + name);
+            copyTree(jar.getPath("/models/" + name), target);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract test model " + name + " from " + configUrl, e);
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
