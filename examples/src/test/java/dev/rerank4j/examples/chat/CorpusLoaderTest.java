@@ -113,7 +113,7 @@ class CorpusLoaderTest {
             pdf.addPage(page);
             try (PDPageContentStream content = new PDPageContentStream(pdf, page)) {
                 content.beginText();
-                content.setFont(PDType1Font.HELVETICA, 12);
+                content.setFont(new PDType1Font(org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName.HELVETICA), 12);
                 content.newLineAtOffset(72, 700);
                 content.showText(text);
                 content.endText();

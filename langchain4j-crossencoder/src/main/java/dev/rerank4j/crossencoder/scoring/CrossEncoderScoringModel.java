@@ -233,23 +233,42 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         return tokenizer;
     }
 
-    /** Source + SHA-256 of {@link #modelFile()} (computed once, on first use) + max length + normalisation. */
+    /**
+     * Source + SHA-256 of {@link #modelFile()} and of the ONNX external-data files beside it (weights can live
+     * there; computed once, on first use) + max length + normalisation.
+     */
     @Override
     public String modelIdentity() {
         String id = identity;
         if (id == null) {
-            id = source + "|sha256=" + sha256(modelFile) + "|maxLength=" + maxLength() + "|normalize=" + normalize;
+            id = source + "|sha256=" + sha256(weightFiles()) + "|maxLength=" + maxLength() + "|normalize=" + normalize;
             identity = id;
         }
         return id;
     }
 
-    private static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    private List<Path> weightFiles() {
+        List<Path> files = new ArrayList<>(List.of(modelFile));
+        try (var siblings = Files.list(modelFile.getParent())) {
+            siblings.filter(p -> p.getFileName().toString().endsWith("_data") || p.getFileName().toString().endsWith(".data"))
+                    .sorted().forEach(files::add);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot hash model file " + file, e);
+            throw new UncheckedIOException("Cannot list model folder " + modelFile.getParent(), e);
+        }
+        return files;
+    }
+
+    private static String sha256(List<Path> files) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (Path file : files) {
+                try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot hash model file " + file, e);
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
