@@ -4,6 +4,7 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.langchain4j.model.scoring.ScoringModel;
+import dev.rerank4j.crossencoder.cache.ModelIdentity;
 import dev.rerank4j.crossencoder.model.HuggingFaceDownloader;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.runtime.BatchPlanner;
@@ -17,7 +18,15 @@ import dev.rerank4j.crossencoder.runtime.OutputTensor;
 import dev.rerank4j.crossencoder.runtime.TextTokenizer;
 import dev.rerank4j.crossencoder.runtime.TokenBatch;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -38,7 +47,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * }
  * }</pre>
  */
-public final class CrossEncoderScoringModel implements ScoringModel, AutoCloseable {
+public final class CrossEncoderScoringModel implements ScoringModel, ModelIdentity, AutoCloseable {
 
     public static final String DEFAULT_MODEL_ID = "cross-encoder/ms-marco-MiniLM-L-6-v2";
     public static final int DEFAULT_BATCH_SIZE = 32;
@@ -55,6 +64,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, AutoCloseab
     private final Path modelFile;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
+    private volatile String identity;
 
     private CrossEncoderScoringModel(Builder builder) {
         this.source = builder.modelDirectory != null ? builder.modelDirectory.toString() : builder.modelId;
@@ -221,6 +231,28 @@ public final class CrossEncoderScoringModel implements ScoringModel, AutoCloseab
     /** Tokenizer shared with other components that need exact token counts (e.g. the depth policy). */
     public TextTokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** Source + SHA-256 of {@link #modelFile()} (computed once, on first use) + max length + normalisation. */
+    @Override
+    public String modelIdentity() {
+        String id = identity;
+        if (id == null) {
+            id = source + "|sha256=" + sha256(modelFile) + "|maxLength=" + maxLength() + "|normalize=" + normalize;
+            identity = id;
+        }
+        return id;
+    }
+
+    private static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot hash model file " + file, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 
     @Override

@@ -1,0 +1,261 @@
+package dev.rerank4j.crossencoder.rag;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.rerank4j.crossencoder.runtime.TextTokenizer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.ToIntFunction;
+
+/**
+ * Picks the deepest rerank that should fit a latency budget. It learns the scorer's cost per token online (an
+ * exponentially weighted moving average of wall time / tokens over the requests it observes) and, per request,
+ * predicts the cost of the first {@code d} (query, passage) pairs from their token counts; the largest {@code d} in
+ * [{@code minDepth}, {@code maxDepth}] whose prediction stays within {@code utilization × budget} wins.
+ *
+ * <p>Before the first observation it uses {@code maxDepth}; the aggregator's deadline guards that first guess.
+ * A request cut off by the deadline gives a lower bound of the cost, which the estimate is raised to at once, so
+ * a scorer that slows down shrinks the depth at the next request; one that recovers grows it back as fast requests
+ * come in (at the smoothing rate).
+ * Thread-safe.
+ */
+public final class AdaptiveDepthPolicy implements DepthPolicy {
+
+    public static final Duration DEFAULT_BUDGET = Duration.ofMillis(200);
+    public static final int DEFAULT_MIN_DEPTH = 8;
+    public static final int DEFAULT_MAX_DEPTH = 30;
+    public static final double DEFAULT_UTILIZATION = 0.8;
+    public static final double DEFAULT_SMOOTHING = 0.3;
+
+    private final Duration budget;
+    private final int minDepth;
+    private final int maxDepth;
+    private final double utilization;
+    private final double smoothing;
+    private final ToIntFunction<String> tokenCounter;
+    private final int pairSpecialTokens;
+    private final int maxPairTokens;
+    private final Cache<String, Integer> tokenCounts = Caffeine.newBuilder().maximumSize(50_000).build();
+    private double nanosPerToken = Double.NaN; // guarded by this
+    private long observations; // guarded by this
+
+    private AdaptiveDepthPolicy(Builder builder) {
+        this.budget = builder.budget;
+        this.minDepth = builder.minDepth;
+        this.maxDepth = builder.maxDepth;
+        this.utilization = builder.utilization;
+        this.smoothing = builder.smoothing;
+        if (builder.tokenizer != null) {
+            TextTokenizer tokenizer = builder.tokenizer;
+            this.tokenCounter = text -> tokenizer.tokenIds(text).length;
+            this.pairSpecialTokens = tokenizer.pairSpecialTokens();
+            this.maxPairTokens = builder.maxPairTokens != null ? builder.maxPairTokens : tokenizer.maxLength();
+        } else {
+            this.tokenCounter = builder.tokenCounter != null ? builder.tokenCounter : AdaptiveDepthPolicy::estimateTokens;
+            this.pairSpecialTokens = 3;
+            this.maxPairTokens = builder.maxPairTokens != null ? builder.maxPairTokens : 512;
+        }
+        if (builder.initialNanosPerToken != null) {
+            this.nanosPerToken = builder.initialNanosPerToken;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Without a tokenizer: about four characters a word piece. */
+    static int estimateTokens(String text) {
+        return text.length() / 4 + 1;
+    }
+
+    @Override
+    public int depth(String query, List<TextSegment> candidates) {
+        int upper = Math.min(maxDepth, candidates.size());
+        double rate = currentNanosPerToken();
+        if (Double.isNaN(rate) || upper <= minDepth) {
+            return upper;
+        }
+        double allowed = budget.toNanos() * utilization;
+        int queryTokens = tokens(query);
+        long cumulative = 0;
+        int depth = 0;
+        for (int d = 1; d <= upper; d++) {
+            cumulative += pairTokens(queryTokens, candidates.get(d - 1).text());
+            if (cumulative * rate > allowed) {
+                break;
+            }
+            depth = d;
+        }
+        return Math.min(upper, Math.max(minDepth, depth));
+    }
+
+    @Override
+    public void observe(RerankCost cost) {
+        long tokens = cost.realTokens();
+        if (tokens < 0) {
+            int queryTokens = tokens(cost.query());
+            tokens = 0;
+            for (String passage : cost.passages()) {
+                tokens += pairTokens(queryTokens, passage);
+            }
+        }
+        if (tokens <= 0 || cost.nanos() <= 0) {
+            return; // nothing ran (e.g. all pairs cached): no information about the scorer's speed
+        }
+        double observed = (double) cost.nanos() / tokens;
+        synchronized (this) {
+            if (Double.isNaN(nanosPerToken)) {
+                nanosPerToken = observed;
+            } else if (cost.completed()) {
+                nanosPerToken += smoothing * (observed - nanosPerToken);
+            } else {
+                // Cut off by the deadline: the true cost is at least this, so never plan below it.
+                nanosPerToken = Math.max(nanosPerToken, observed);
+            }
+            observations++;
+        }
+    }
+
+    private int pairTokens(int queryTokens, String passage) {
+        return Math.min(maxPairTokens, queryTokens + tokens(passage) + pairSpecialTokens);
+    }
+
+    private int tokens(String text) {
+        return tokenCounts.get(text, tokenCounter::applyAsInt);
+    }
+
+    /** Predicted wall time of scoring these pairs, or empty before the first observation. */
+    public Optional<Duration> predict(String query, List<String> passages) {
+        double rate = currentNanosPerToken();
+        if (Double.isNaN(rate)) {
+            return Optional.empty();
+        }
+        int queryTokens = tokens(query);
+        long total = passages.stream().mapToLong(p -> pairTokens(queryTokens, p)).sum();
+        return Optional.of(Duration.ofNanos((long) (total * rate)));
+    }
+
+    /** The learned cost per (query, passage) token, or empty before the first observation. */
+    public OptionalDouble nanosPerToken() {
+        double rate = currentNanosPerToken();
+        return Double.isNaN(rate) ? OptionalDouble.empty() : OptionalDouble.of(rate);
+    }
+
+    public synchronized long observations() {
+        return observations;
+    }
+
+    private synchronized double currentNanosPerToken() {
+        return nanosPerToken;
+    }
+
+    @Override
+    public Optional<Duration> latencyBudget() {
+        return Optional.of(budget);
+    }
+
+    public int minDepth() {
+        return minDepth;
+    }
+
+    public int maxDepth() {
+        return maxDepth;
+    }
+
+    public static final class Builder {
+        private Duration budget = DEFAULT_BUDGET;
+        private int minDepth = DEFAULT_MIN_DEPTH;
+        private int maxDepth = DEFAULT_MAX_DEPTH;
+        private double utilization = DEFAULT_UTILIZATION;
+        private double smoothing = DEFAULT_SMOOTHING;
+        private TextTokenizer tokenizer;
+        private ToIntFunction<String> tokenCounter;
+        private Integer maxPairTokens;
+        private Double initialNanosPerToken;
+
+        /** The rerank latency to plan for (default 200 ms); also the aggregator's default deadline. */
+        public Builder latencyBudget(Duration budget) {
+            if (budget == null || budget.isNegative() || budget.isZero()) {
+                throw new IllegalArgumentException("latencyBudget must be positive, was " + budget);
+            }
+            this.budget = budget;
+            return this;
+        }
+
+        public Builder minDepth(int minDepth) {
+            if (minDepth < 0) {
+                throw new IllegalArgumentException("minDepth must be >= 0, was " + minDepth);
+            }
+            this.minDepth = minDepth;
+            return this;
+        }
+
+        public Builder maxDepth(int maxDepth) {
+            if (maxDepth < 1) {
+                throw new IllegalArgumentException("maxDepth must be >= 1, was " + maxDepth);
+            }
+            this.maxDepth = maxDepth;
+            return this;
+        }
+
+        /** Share of the budget a prediction may fill (default 0.8): headroom for variance and overhead. */
+        public Builder utilization(double utilization) {
+            if (!(utilization > 0 && utilization <= 1)) {
+                throw new IllegalArgumentException("utilization must be in (0, 1], was " + utilization);
+            }
+            this.utilization = utilization;
+            return this;
+        }
+
+        /** Weight of the newest observation in the moving average (default 0.3). */
+        public Builder smoothing(double smoothing) {
+            if (!(smoothing > 0 && smoothing <= 1)) {
+                throw new IllegalArgumentException("smoothing must be in (0, 1], was " + smoothing);
+            }
+            this.smoothing = smoothing;
+            return this;
+        }
+
+        /** Exact token counts from the reranker's own tokenizer (e.g. {@code crossEncoder.tokenizer()}). */
+        public Builder tokenizer(TextTokenizer tokenizer) {
+            this.tokenizer = tokenizer;
+            return this;
+        }
+
+        /** Token counts of a text when no tokenizer is given (default: length / 4 + 1). */
+        public Builder tokenCounter(ToIntFunction<String> tokenCounter) {
+            this.tokenCounter = tokenCounter;
+            return this;
+        }
+
+        /** Cap of tokens per pair (default the tokenizer's max length, else 512). */
+        public Builder maxPairTokens(int maxPairTokens) {
+            if (maxPairTokens < 1) {
+                throw new IllegalArgumentException("maxPairTokens must be >= 1, was " + maxPairTokens);
+            }
+            this.maxPairTokens = maxPairTokens;
+            return this;
+        }
+
+        /** A starting estimate (e.g. from a warm-up), instead of using maxDepth until the first observation. */
+        public Builder initialNanosPerToken(double nanosPerToken) {
+            if (!(nanosPerToken > 0)) {
+                throw new IllegalArgumentException("initialNanosPerToken must be > 0, was " + nanosPerToken);
+            }
+            this.initialNanosPerToken = nanosPerToken;
+            return this;
+        }
+
+        public AdaptiveDepthPolicy build() {
+            if (minDepth > maxDepth) {
+                throw new IllegalArgumentException("minDepth " + minDepth + " exceeds maxDepth " + maxDepth);
+            }
+            return new AdaptiveDepthPolicy(this);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.rerank4j.crossencoder.rag;
+
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.output.Response;
+import dev.langchain4j.model.scoring.ScoringModel;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A test double for what a real model cannot do on demand: exact ties, a chosen slowness, a failure. Scores come
+ * from a function of the text; each call can sleep (interruptibly) and records what it was asked.
+ */
+class ScriptedScoringModel implements ScoringModel {
+
+    private final ToDoubleFunction<String> scores;
+    private volatile long delayPerPairMillis;
+    private volatile long delayPerCallMillis;
+    private volatile RuntimeException failure;
+    final List<List<String>> calls = new CopyOnWriteArrayList<>();
+    final CountDownLatch interrupted = new CountDownLatch(1);
+    final List<Integer> completedCalls = Collections.synchronizedList(new ArrayList<>());
+
+    ScriptedScoringModel(ToDoubleFunction<String> scores) {
+        this.scores = scores;
+    }
+
+    static ScriptedScoringModel of(Map<String, Double> table) {
+        return new ScriptedScoringModel(text -> {
+            Double score = table.get(text);
+            if (score == null) {
+                throw new IllegalArgumentException("no scripted score for '" + text + "'");
+            }
+            return score;
+        });
+    }
+
+    ScriptedScoringModel delayPerPair(long millis) {
+        this.delayPerPairMillis = millis;
+        return this;
+    }
+
+    ScriptedScoringModel delayPerCall(long millis) {
+        this.delayPerCallMillis = millis;
+        return this;
+    }
+
+    ScriptedScoringModel failWith(RuntimeException failure) {
+        this.failure = failure;
+        return this;
+    }
+
+    @Override
+    public Response<List<Double>> scoreAll(List<TextSegment> segments, String query) {
+        calls.add(segments.stream().map(TextSegment::text).toList());
+        if (failure != null) {
+            throw failure;
+        }
+        long delay = delayPerCallMillis + delayPerPairMillis * segments.size();
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        completedCalls.add(segments.size());
+        return Response.from(segments.stream().map(s -> scores.applyAsDouble(s.text())).toList());
+    }
+
+    int pairsScored() {
+        return calls.stream().mapToInt(List::size).sum();
+    }
+}
