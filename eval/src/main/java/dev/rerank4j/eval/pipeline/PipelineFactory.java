@@ -20,6 +20,8 @@ public final class PipelineFactory implements AutoCloseable {
     private final String ceOnnxFile;
     private final Path colbertModel;
     private final int threads;
+    private final Path cacheDir;
+    private final int maxDepth;
     private final List<AutoCloseable> opened = new ArrayList<>();
     private CrossEncoderScoringModel crossEncoder;
 
@@ -30,6 +32,8 @@ public final class PipelineFactory implements AutoCloseable {
         this.ceOnnxFile = b.ceOnnxFile;
         this.colbertModel = b.colbertModel;
         this.threads = b.threads;
+        this.cacheDir = b.cacheDir;
+        this.maxDepth = b.maxDepth;
     }
 
     public static Builder builder() {
@@ -48,10 +52,15 @@ public final class PipelineFactory implements AutoCloseable {
         return switch (spec.kind()) {
             case DENSE -> new DensePipeline(denseModelId);
             case CROSS_ENCODER -> new CrossEncoderPipeline(crossEncoder(), corpus, spec.parameter());
-            case COLBERT -> throw new IllegalArgumentException("pipeline 'colbert' is not available in this build");
-            case CROSS_ENCODER_SLA -> throw new IllegalArgumentException(
-                    "pipeline '" + spec.name() + "' is not available in this build");
+            case COLBERT -> open(ColbertPipeline.open(colbertModel, corpus, cacheDir, threads));
+            case CROSS_ENCODER_SLA -> new AdaptiveCrossEncoderPipeline(crossEncoder(), corpus, spec.parameter(),
+                    maxDepth);
         };
+    }
+
+    private RerankPipeline open(RerankPipeline pipeline) {
+        opened.add(pipeline);
+        return pipeline;
     }
 
     CrossEncoderScoringModel crossEncoder() {
@@ -90,6 +99,26 @@ public final class PipelineFactory implements AutoCloseable {
         private String ceOnnxFile;
         private Path colbertModel;
         private int threads;
+        private Path cacheDir = Path.of("target", "rerank4j-cache");
+        private int maxDepth = 150;
+
+        /** Where indexes (ColBERT) are cached. */
+        public Builder cacheDir(Path cacheDir) {
+            if (cacheDir == null) {
+                throw new IllegalArgumentException("cacheDir cannot be null");
+            }
+            this.cacheDir = cacheDir;
+            return this;
+        }
+
+        /** The first-stage depth: the most an adaptive pipeline may rerank. */
+        public Builder maxDepth(int maxDepth) {
+            if (maxDepth < 1) {
+                throw new IllegalArgumentException("maxDepth must be >= 1, was " + maxDepth);
+            }
+            this.maxDepth = maxDepth;
+            return this;
+        }
 
         public Builder corpus(Map<String, Document> corpus) {
             this.corpus = corpus;

@@ -32,6 +32,10 @@ public final class Fixtures {
         return resource("beir/tiny-candidates.tsv");
     }
 
+    public static Path tinyColbert() {
+        return resource("models/tiny-colbert");
+    }
+
     public static Path tinyCrossEncoder() {
         return resource("models/tiny-ce");
     }
