@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code rerank4j-eval}: what does reranking buy, and at what cost. Subcommands do the work. */
 @Command(name = "rerank4j-eval", mixinStandardHelpOptions = true, version = "rerank4j-eval 0.1.0",
         description = "Evaluates dense, cross-encoder and ColBERT pipelines on BEIR-layout data.",
-        subcommands = {RunCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, SweepCommand.class, CompareCandidatesCommand.class,
+                CommandLine.HelpCommand.class})
 public final class EvalCommand implements Runnable {
 
     @CommandLine.Spec

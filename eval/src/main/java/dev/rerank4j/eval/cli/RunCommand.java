@@ -50,6 +50,6 @@ public final class RunCommand implements Runnable {
     }
 
     private String commandLine() {
-        return "rerank4j-eval run " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        return "rerank4j-eval " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     }
 }

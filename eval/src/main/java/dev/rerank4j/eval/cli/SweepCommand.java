@@ -62,7 +62,7 @@ public final class SweepCommand implements Runnable {
         Charts.againstDepth(options.out.resolve("p95_latency_vs_depth.png"), title + ": p95 latency vs rerank depth",
                 "p95 latency (ms)", x, p95);
         String report = MarkdownReport.render(result, machine,
-                "rerank4j-eval sweep " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                "rerank4j-eval " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
                 List.of("ndcg_vs_depth.png", "p95_latency_vs_depth.png"));
         MarkdownReport.write(options.out.resolve("report.md"), report);
         PrintWriter out = spec.commandLine().getOut();
