@@ -36,7 +36,8 @@ final class Harness {
                 ? ChatModels.fromEnvironment(System.getenv()) : Optional.empty();
         try (FirstStage firstStage = firstStage(options, dataset, progress, err);
              PipelineFactory factory = PipelineFactory.builder().corpus(dataset.corpus())
-                     .denseModelId(options.candidates != null ? "candidates " + options.candidates : DENSE_MODEL_ID).crossEncoderModel(options.ceModelDirectory())
+                     .denseModelId(options.candidates != null ? "candidates " + options.candidates : DENSE_MODEL_ID)
+                     .crossEncoderModel(options.ceModelDirectory())
                      .crossEncoderOnnxFile(options.ceOnnxFile).colbertModel(options.colbertModelDirectory())
                      .threads(options.threads).cacheDir(options.cacheDirectory()).maxDepth(options.depth).build()) {
             Evaluator evaluator = Evaluator.builder().dataset(dataset).firstStage(firstStage)
