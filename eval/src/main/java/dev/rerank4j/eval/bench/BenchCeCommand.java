@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.runtime.TextTokenizer;
+import dev.rerank4j.eval.metrics.Latencies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -65,6 +66,10 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", description = "rerank4j batch size (default: ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--max-padding-ratio", defaultValue = "0.1",
+            description = "rerank4j: largest padding share of a row before a new batch starts (default: ${DEFAULT-VALUE})")
+    double maxPaddingRatio;
+
     @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = all cores (default: ${DEFAULT-VALUE})")
     int threads;
 
@@ -88,9 +93,7 @@ public final class BenchCeCommand implements Callable<Integer> {
         if (!Files.isRegularFile(candidatesFile)) {
             throw new IllegalArgumentException("candidates file " + candidatesFile + " not found; pass --candidates FILE");
         }
-        int totalQueries = RerankWorkload.load(data, candidatesFile, 1, Integer.MAX_VALUE, 1).requests().size();
-        RerankWorkload workload = RerankWorkload.load(data, candidatesFile, depth, queries,
-                Math.max(1, totalQueries / Math.max(1, queries)));
+        RerankWorkload workload = RerankWorkload.load(data, split, candidatesFile, depth, queries);
         BertFlops flops = BertFlops.of(directory.config());
         int[][] lengths = tokenLengths(directory, workload);
 
@@ -139,9 +142,9 @@ public final class BenchCeCommand implements Callable<Integer> {
 
     private BenchScorer open(String name, Path modelDir) {
         return switch (name) {
-            case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads);
-            case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, "onnx/model_qint8.onnx", maxLength, batchSize, threads);
-            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, threads);
+            case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads, maxPaddingRatio);
+            case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, "onnx/model_qint8.onnx", maxLength, batchSize, threads, maxPaddingRatio);
+            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, threads, maxPaddingRatio);
             case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, threads);
             default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use " + List.of(ONNX, PYTORCH, LC4J, INT8));
         };
@@ -184,16 +187,17 @@ public final class BenchCeCommand implements Callable<Integer> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("pairs_per_s", round(workload.pairs() / run.wallSeconds()));
             row.put("tokens_per_s", round(realTokens / run.wallSeconds()));
-            row.put("p50_ms", round(run.percentile(50)));
-            row.put("p95_ms", round(run.percentile(95)));
-            row.put("p99_ms", round(run.percentile(99)));
+            Latencies latency = Latencies.of(run.latenciesMs());
+            row.put("p50_ms", round(latency.p50()));
+            row.put("p95_ms", round(latency.p95()));
+            row.put("p99_ms", round(latency.p99()));
             row.put("padding_waste", round(paddingWaste(padded, lengths)));
             double rate = usefulFlops / run.wallSeconds() / 1e9;
             row.put("model_gflops_per_s", round(rate));
             row.put("fraction_of_gemm", round(rate / gemm));
             byConcurrency.put(Integer.toString(c), row);
             System.err.printf("%-20s c=%d  %7.1f pairs/s  p50 %7.1f ms  p95 %7.1f ms  waste %.3f  %.1f GFLOP/s (%.0f%% of GEMM)%n",
-                    name, c, (Double) row.get("pairs_per_s"), run.percentile(50), run.percentile(95),
+                    name, c, (Double) row.get("pairs_per_s"), latency.p50(), latency.p95(),
                     (Double) row.get("padding_waste"), rate, 100 * rate / gemm);
             if (headline == null) {
                 headline = row;

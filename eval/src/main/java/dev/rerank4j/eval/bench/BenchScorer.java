@@ -23,9 +23,11 @@ public interface BenchScorer extends AutoCloseable {
     @Override
     void close();
 
-    static BenchScorer rerank4j(Path modelDir, EngineKind engine, String onnxFile, int maxLength, int batchSize, int threads) {
+    static BenchScorer rerank4j(Path modelDir, EngineKind engine, String onnxFile, int maxLength, int batchSize, int threads,
+                                double maxPaddingRatio) {
         CrossEncoderScoringModel model = CrossEncoderScoringModel.builder().modelDirectory(modelDir).engine(engine)
-                .onnxFile(onnxFile).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads).build();
+                .onnxFile(onnxFile).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
+                .maxPaddingRatio(maxPaddingRatio).build();
         ThreadLocal<Long> padded = ThreadLocal.withInitial(() -> -1L);
         return new BenchScorer() {
             @Override

@@ -1,7 +1,6 @@
 package dev.rerank4j.eval.bench;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,16 +12,6 @@ import java.util.function.IntConsumer;
 public final class ConcurrentRunner {
 
     public record Result(double[] latenciesMs, double wallSeconds) {
-
-        public double percentile(double p) {
-            double[] sorted = latenciesMs.clone();
-            Arrays.sort(sorted);
-            if (sorted.length == 0) {
-                return Double.NaN;
-            }
-            int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-            return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-        }
     }
 
     private ConcurrentRunner() {

@@ -15,15 +15,6 @@ class BenchMathTest {
     }
 
     @Test
-    void percentiles_use_the_nearest_rank() throws Exception {
-        ConcurrentRunner.Result result = new ConcurrentRunner.Result(new double[] {5, 1, 4, 2, 3, 10, 9, 8, 7, 6}, 1.0);
-
-        assertThat(result.percentile(50)).isEqualTo(5.0);
-        assertThat(result.percentile(95)).isEqualTo(10.0);
-        assertThat(result.percentile(10)).isEqualTo(1.0);
-    }
-
-    @Test
     void runner_runs_every_request_once_with_several_clients() throws Exception {
         int[] seen = new int[50];
         ConcurrentRunner.Result result = ConcurrentRunner.run(50, 4, i -> {

@@ -75,7 +75,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         EngineOptions options = new EngineOptions(builder.engine, builder.device, builder.intraOpThreads,
                 builder.onnxFile, builder.outputName, builder.maxConcurrentRuns);
         this.modelFile = InferenceEngines.modelFile(directory, options);
-        this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength));
+        this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength), builder.maxPaddingRatio);
         this.normalize = builder.normalize;
         this.tokenizer = TextTokenizer.open(directory.tokenizerFile(), maxLength);
         try {
@@ -311,6 +311,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         private int batchSize = DEFAULT_BATCH_SIZE;
         private int maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
         private boolean normalize;
+        private double maxPaddingRatio = BatchPlanner.DEFAULT_MAX_PADDING_RATIO;
 
         /** A local model in Hugging Face layout; never touches the network. */
         public Builder modelDirectory(Path modelDirectory) {
@@ -425,6 +426,18 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 throw new IllegalArgumentException("maxBatchTokens must be >= 1, was " + maxBatchTokens);
             }
             this.maxBatchTokens = maxBatchTokens;
+            return this;
+        }
+
+        /**
+         * Largest share of a row that may be padding before a shorter row starts a new batch (default 0.1; 1 lets
+         * batches fill up to batchSize / maxBatchTokens whatever the lengths).
+         */
+        public Builder maxPaddingRatio(double maxPaddingRatio) {
+            if (!(maxPaddingRatio >= 0 && maxPaddingRatio <= 1)) {
+                throw new IllegalArgumentException("maxPaddingRatio must be in [0, 1], was " + maxPaddingRatio);
+            }
+            this.maxPaddingRatio = maxPaddingRatio;
             return this;
         }
 

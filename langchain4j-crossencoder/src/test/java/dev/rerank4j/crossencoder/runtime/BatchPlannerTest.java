@@ -37,6 +37,18 @@ class BatchPlannerTest {
     }
 
     @Test
+    void a_row_much_shorter_than_the_batch_width_starts_a_new_batch() {
+        int[] lengths = {500, 480, 460, 300, 290, 100};
+        List<int[]> batches = new BatchPlanner(32, 100_000, 0.1).plan(lengths);
+
+        assertThat(batches).hasSize(3);
+        assertThat(batches.get(0)).containsExactly(0, 1, 2);
+        assertThat(batches.get(1)).containsExactly(3, 4);
+        assertThat(batches.get(2)).containsExactly(5);
+        assertThat(new BatchPlanner(32, 100_000, 1.0).plan(lengths)).hasSize(1);
+    }
+
+    @Test
     void a_sequence_longer_than_the_budget_gets_its_own_batch() {
         List<int[]> batches = new BatchPlanner(8, 64).plan(new int[] {512, 10});
 
@@ -48,5 +60,6 @@ class BatchPlannerTest {
     void rejects_non_positive_limits() {
         assertThatThrownBy(() -> new BatchPlanner(0, 10)).hasMessageContaining("batchSize");
         assertThatThrownBy(() -> new BatchPlanner(1, 0)).hasMessageContaining("maxBatchTokens");
+        assertThatThrownBy(() -> new BatchPlanner(1, 1, 1.5)).hasMessageContaining("maxPaddingRatio");
     }
 }
