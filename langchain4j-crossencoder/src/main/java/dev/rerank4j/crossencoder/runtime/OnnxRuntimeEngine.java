@@ -126,6 +126,25 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     @Override
     public OutputTensor run(TokenBatch batch) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new IllegalStateException("ONNX Runtime inference on " + modelFile + " cancelled: thread interrupted");
+        }
+        try (OrtSession.RunOptions runOptions = new OrtSession.RunOptions()) {
+            RunTerminator.register(runOptions);
+            try {
+                return run(batch, runOptions);
+            } finally {
+                RunTerminator.unregister();
+            }
+        } catch (OrtException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("ONNX Runtime inference on " + modelFile + " cancelled: thread interrupted", e);
+            }
+            throw new IllegalStateException("ONNX Runtime inference failed on " + modelFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private OutputTensor run(TokenBatch batch, OrtSession.RunOptions runOptions) throws OrtException {
         long[] shape = batch.shape();
         IoBuffers io = buffers.get();
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
@@ -138,7 +157,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             long[] pinnedShape = pinnedOutputShape(batch);
             if (pinnedShape != null) {
                 pinned = OnnxTensor.createTensor(env, io.output(pinnedShape), pinnedShape);
-                try (OrtSession.Result ignored = session.run(feeds, Set.of(), Map.of(outputName, pinned))) {
+                try (OrtSession.Result ignored = session.run(feeds, Set.of(), Map.of(outputName, pinned), runOptions)) {
                     FloatBuffer out = io.output.duplicate();
                     out.rewind();
                     float[] data = new float[(int) product(pinnedShape)];
@@ -146,7 +165,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
                     return new OutputTensor(data, pinnedShape);
                 }
             }
-            try (OrtSession.Result result = session.run(feeds, Set.of(outputName))) {
+            try (OrtSession.Result result = session.run(feeds, Set.of(outputName), runOptions)) {
                 OnnxTensor tensor = (OnnxTensor) result.get(outputName)
                         .orElseThrow(() -> new IllegalStateException("ONNX Runtime returned no " + outputName));
                 FloatBuffer buffer = tensor.getFloatBuffer();
@@ -154,8 +173,6 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
                 buffer.get(data);
                 return new OutputTensor(data, tensor.getInfo().getShape());
             }
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime inference failed on " + modelFile + ": " + e.getMessage(), e);
         } finally {
             feeds.values().forEach(OnnxTensor::close);
             if (pinned != null) {
