@@ -3,6 +3,7 @@ package dev.rerank4j.colbert;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.scoring.ScoringModel;
+import dev.rerank4j.crossencoder.scoring.ScoringArguments;
 import dev.rerank4j.colbert.index.ColbertIndex;
 
 import java.nio.file.Path;
@@ -43,17 +44,7 @@ public final class ColbertScoringModel implements ScoringModel, AutoCloseable {
 
     @Override
     public Response<List<Double>> scoreAll(List<TextSegment> segments, String query) {
-        if (segments == null) {
-            throw new IllegalArgumentException("segments cannot be null");
-        }
-        if (query == null) {
-            throw new IllegalArgumentException("query cannot be null");
-        }
-        for (int i = 0; i < segments.size(); i++) {
-            if (segments.get(i) == null) {
-                throw new IllegalArgumentException("segments[" + i + "] cannot be null");
-            }
-        }
+        ScoringArguments.requireValid(segments, query);
         if (segments.isEmpty()) {
             return Response.from(List.of(), null, null, Map.of(META_FROM_INDEX, 0, META_ENCODED, 0));
         }

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.scoring.ScoringModel;
+import dev.rerank4j.crossencoder.scoring.ScoringArguments;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 
 import java.nio.ByteBuffer;
@@ -70,21 +71,13 @@ public final class CachingScoringModel implements ScoringModel, ModelIdentity {
 
     @Override
     public Response<List<Double>> scoreAll(List<TextSegment> segments, String query) {
-        if (segments == null) {
-            throw new IllegalArgumentException("segments cannot be null");
-        }
-        if (query == null) {
-            throw new IllegalArgumentException("query cannot be null");
-        }
+        ScoringArguments.requireValid(segments, query);
         Key[] keys = new Key[segments.size()];
         Double[] scores = new Double[segments.size()];
         Map<Key, TextSegment> missing = new LinkedHashMap<>();
         int hits = 0;
         for (int i = 0; i < segments.size(); i++) {
             TextSegment segment = segments.get(i);
-            if (segment == null) {
-                throw new IllegalArgumentException("segments[" + i + "] cannot be null");
-            }
             keys[i] = key(identity, query, segment.text());
             scores[i] = cache.getIfPresent(keys[i]);
             if (scores[i] != null) {

@@ -107,18 +107,9 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
 
     @Override
     public Response<List<Double>> scoreAll(List<TextSegment> segments, String query) {
-        if (segments == null) {
-            throw new IllegalArgumentException("segments cannot be null");
-        }
-        if (query == null) {
-            throw new IllegalArgumentException("query cannot be null");
-        }
+        ScoringArguments.requireValid(segments, query);
         List<String> passages = new ArrayList<>(segments.size());
-        for (int i = 0; i < segments.size(); i++) {
-            TextSegment segment = segments.get(i);
-            if (segment == null) {
-                throw new IllegalArgumentException("segments[" + i + "] cannot be null");
-            }
+        for (TextSegment segment : segments) {
             passages.add(segment.text());
         }
         ScoredBatch scored = scorePassages(query, passages);
