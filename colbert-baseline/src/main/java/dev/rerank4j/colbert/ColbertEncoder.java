@@ -2,16 +2,16 @@ package dev.rerank4j.colbert;
 
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
-import dev.rerank4j.crossencoder.runtime.BatchPlanner;
+import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
 import dev.rerank4j.crossencoder.runtime.Device;
-import dev.rerank4j.crossencoder.runtime.EncodedInput;
+import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
-import dev.rerank4j.crossencoder.runtime.EngineOptions;
-import dev.rerank4j.crossencoder.runtime.InferenceEngine;
-import dev.rerank4j.crossencoder.runtime.InferenceEngines;
-import dev.rerank4j.crossencoder.runtime.OutputTensor;
-import dev.rerank4j.crossencoder.runtime.TextTokenizer;
-import dev.rerank4j.crossencoder.runtime.TokenBatch;
+import dev.rerank4j.crossencoder.runtime.internal.EngineOptions;
+import dev.rerank4j.crossencoder.runtime.internal.InferenceEngine;
+import dev.rerank4j.crossencoder.runtime.internal.InferenceEngines;
+import dev.rerank4j.crossencoder.runtime.internal.OutputTensor;
+import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
+import dev.rerank4j.crossencoder.runtime.internal.TokenBatch;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.rerank4j.colbert;
 
 import dev.rerank4j.crossencoder.model.ModelLoadException;
-import dev.rerank4j.crossencoder.runtime.EncodedInput;
+import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,7 +2,7 @@ package dev.rerank4j.colbert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
-import dev.rerank4j.crossencoder.runtime.EncodedInput;
+import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.Assumptions;

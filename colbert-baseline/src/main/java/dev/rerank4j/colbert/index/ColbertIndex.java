@@ -3,9 +3,9 @@ package dev.rerank4j.colbert.index;
 import dev.rerank4j.colbert.ColbertEncoder;
 import dev.rerank4j.colbert.MaxSim;
 import dev.rerank4j.colbert.TokenVectors;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import dev.rerank4j.crossencoder.runtime.internal.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +47,8 @@ import java.util.zip.CRC32;
  * One mapping covers the file, so an index is limited to 2 GiB (about 8M float16 vectors of 128 dims).
  */
 public final class ColbertIndex implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ColbertIndex.class);
 
     static final byte[] MAGIC = "RR4JCOLB".getBytes(StandardCharsets.US_ASCII);
     static final int VERSION = 1;
@@ -281,10 +283,7 @@ public final class ColbertIndex implements AutoCloseable {
         if (todo.isEmpty()) {
             return 0;
         }
-        ProgressBarBuilder bar = new ProgressBarBuilder().setTaskName("ColBERT index").setInitialMax(todo.size())
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).setUnit(" docs", 1)
-                .continuousUpdate();
-        try (ProgressBar progress = showProgress ? bar.build() : null) {
+        try (Progress progress = Progress.start("ColBERT index", todo.size(), " docs", 1, showProgress, LOG)) {
             for (int start = 0; start < todo.size(); start += ADD_CHUNK) {
                 List<Map.Entry<String, String>> chunk = todo.subList(start, Math.min(todo.size(), start + ADD_CHUNK));
                 List<TokenVectors> vectors = encoder.encodeDocuments(chunk.stream().map(Map.Entry::getValue).toList());
@@ -293,9 +292,7 @@ public final class ColbertIndex implements AutoCloseable {
                     encoded.put(chunk.get(i).getKey(), vectors.get(i));
                 }
                 addAll(encoded);
-                if (progress != null) {
-                    progress.stepBy(chunk.size());
-                }
+                progress.stepBy(chunk.size());
             }
         }
         return todo.size();

@@ -10,7 +10,7 @@ import java.util.Random;
  * nearest centroid (k-means over a sample) plus its residual quantised to {@code bits} bits per component with
  * shared bucket cutoffs (quantiles of all residual components) and bucket values (bucket means). Decoding adds the
  * bucket values to the centroid and re-normalises. With 128 dims, 2 bits and 2-byte ids that is 34 bytes a vector
- * against 256 for float16. {@link dev.rerank4j.colbert.bench.ColbertBenchmark} measures its ranking cost.
+ * against 256 for float16. the eval harness (module eval) measures its ranking cost.
  */
 public final class ResidualCodec {
 

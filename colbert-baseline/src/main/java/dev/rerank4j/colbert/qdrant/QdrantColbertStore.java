@@ -1,5 +1,6 @@
 package dev.rerank4j.colbert.qdrant;
 
+import dev.rerank4j.crossencoder.runtime.internal.OptionalDependency;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.rag.content.Content;
@@ -71,6 +72,7 @@ public final class QdrantColbertStore implements ContentRetriever {
     }
 
     public static Builder builder() {
+        OptionalDependency.require("io.qdrant.client.QdrantClient", "dev.langchain4j:langchain4j-qdrant", "QdrantColbertStore");
         return new Builder();
     }
 

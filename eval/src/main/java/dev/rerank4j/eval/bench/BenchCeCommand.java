@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
-import dev.rerank4j.crossencoder.runtime.TextTokenizer;
+import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 import dev.rerank4j.eval.metrics.Latencies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

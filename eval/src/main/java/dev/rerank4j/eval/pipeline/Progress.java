@@ -1,36 +1,27 @@
 package dev.rerank4j.eval.pipeline;
 
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.LoggerFactory;
 
-/** Progress bars on stderr (none when disabled, e.g. in tests). */
+/** The harness's progress: a console bar on stderr when shown, else log lines (e.g. in tests). */
 public final class Progress implements AutoCloseable {
 
-    private final ProgressBar bar;
+    private final dev.rerank4j.crossencoder.runtime.internal.Progress delegate;
 
-    private Progress(ProgressBar bar) {
-        this.bar = bar;
+    private Progress(dev.rerank4j.crossencoder.runtime.internal.Progress delegate) {
+        this.delegate = delegate;
     }
 
     public static Progress start(String task, long total, boolean show) {
-        if (!show) {
-            return new Progress(null);
-        }
-        return new Progress(new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build());
+        return new Progress(dev.rerank4j.crossencoder.runtime.internal.Progress.start(task, total, "", 1, show,
+                LoggerFactory.getLogger(Progress.class)));
     }
 
     public void step(long n) {
-        if (bar != null) {
-            bar.stepBy(n);
-        }
+        delegate.stepBy(n);
     }
 
     @Override
     public void close() {
-        if (bar != null) {
-            bar.close();
-        }
+        delegate.close();
     }
 }

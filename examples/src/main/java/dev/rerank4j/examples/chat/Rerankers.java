@@ -56,6 +56,7 @@ final class Rerankers implements AutoCloseable {
                 model = CrossEncoderScoringModel.builder()
                         .modelId(CrossEncoderScoringModel.DEFAULT_MODEL_ID)
                         .offline("1".equals(System.getenv("HF_HUB_OFFLINE")))
+                        .showProgress(!options.noProgress)
                         .build();
             }
             resources.add(model);

@@ -2,9 +2,7 @@ package dev.rerank4j.crossencoder.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import dev.rerank4j.crossencoder.runtime.internal.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,28 +225,15 @@ public final class HuggingFaceDownloader {
         byte[] buffer = new byte[1 << 16];
         long total = 0;
         try (OutputStream out = Files.newOutputStream(temp);
-             ProgressBar bar = showProgress ? progressBar(name, expected) : null) {
+             Progress progress = Progress.start("Downloading " + name, expected, "MiB", 1 << 20, showProgress, log)) {
             int n;
             while ((n = body.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
                 total += n;
-                if (bar != null) {
-                    bar.stepTo(total);
-                }
+                progress.stepTo(total);
             }
         }
         return total;
-    }
-
-    private static ProgressBar progressBar(String name, long expected) {
-        return new ProgressBarBuilder()
-                .setTaskName(name)
-                .setInitialMax(Math.max(expected, 0))
-                .setUnit("MiB", 1 << 20)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(250)
-                .continuousUpdate()
-                .build();
     }
 
     private static void moveIntoPlace(Path temp, Path local) throws IOException {
@@ -296,7 +281,7 @@ public final class HuggingFaceDownloader {
         private String endpoint;
         private Path cacheDirectory;
         private boolean offline;
-        private boolean showProgress = true;
+        private boolean showProgress;
         private String token;
         private Duration timeout = Duration.ofSeconds(60);
 

@@ -3,7 +3,7 @@ package dev.rerank4j.crossencoder.rag;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.langchain4j.data.segment.TextSegment;
-import dev.rerank4j.crossencoder.runtime.TextTokenizer;
+import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 
 import java.time.Duration;
 import java.util.List;

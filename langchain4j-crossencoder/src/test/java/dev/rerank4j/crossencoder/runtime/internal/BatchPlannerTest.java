@@ -1,4 +1,4 @@
-package dev.rerank4j.crossencoder.runtime;
+package dev.rerank4j.crossencoder.runtime.internal;
 
 import org.junit.jupiter.api.Test;
 

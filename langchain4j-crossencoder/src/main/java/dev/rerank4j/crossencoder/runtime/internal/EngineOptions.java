@@ -1,4 +1,7 @@
-package dev.rerank4j.crossencoder.runtime;
+package dev.rerank4j.crossencoder.runtime.internal;
+
+import dev.rerank4j.crossencoder.runtime.Device;
+import dev.rerank4j.crossencoder.runtime.EngineKind;
 
 /**
  * How to open an engine.

@@ -1,5 +1,6 @@
-package dev.rerank4j.crossencoder.runtime;
+package dev.rerank4j.crossencoder.runtime.internal;
 
+import dev.rerank4j.crossencoder.runtime.Device;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;

@@ -1,5 +1,6 @@
-package dev.rerank4j.crossencoder.runtime;
+package dev.rerank4j.crossencoder.runtime.internal;
 
+import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
 

@@ -1,4 +1,4 @@
-package dev.rerank4j.colbert.bench;
+package dev.rerank4j.eval.bench.colbert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

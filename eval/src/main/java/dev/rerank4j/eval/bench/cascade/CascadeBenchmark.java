@@ -1,4 +1,4 @@
-package dev.rerank4j.crossencoder.rag.bench;
+package dev.rerank4j.eval.bench.cascade;
 
 import dev.langchain4j.data.document.Metadata;
 import dev.langchain4j.data.segment.TextSegment;

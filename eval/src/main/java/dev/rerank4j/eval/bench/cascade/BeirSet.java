@@ -1,4 +1,4 @@
-package dev.rerank4j.crossencoder.rag.bench;
+package dev.rerank4j.eval.bench.cascade;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

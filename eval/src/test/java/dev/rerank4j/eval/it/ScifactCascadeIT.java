@@ -1,4 +1,4 @@
-package dev.rerank4j.crossencoder.rag;
+package dev.rerank4j.eval.it;
 
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.rag.AugmentationRequest;
@@ -8,7 +8,12 @@ import dev.langchain4j.rag.content.ContentMetadata;
 import dev.langchain4j.rag.query.Metadata;
 import dev.langchain4j.rag.query.Query;
 import dev.rerank4j.crossencoder.cache.CachingScoringModel;
-import dev.rerank4j.crossencoder.rag.bench.BeirSet;
+import dev.rerank4j.crossencoder.rag.CascadeContentAggregator;
+import dev.rerank4j.crossencoder.rag.DenseIndex;
+import dev.rerank4j.crossencoder.rag.IngestReport;
+import dev.rerank4j.crossencoder.rag.RerankEvent;
+import dev.rerank4j.crossencoder.rag.RerankingPipeline;
+import dev.rerank4j.eval.bench.cascade.BeirSet;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package dev.rerank4j.crossencoder.runtime;
+package dev.rerank4j.crossencoder.runtime.internal;
 
+import dev.rerank4j.crossencoder.runtime.Device;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 
