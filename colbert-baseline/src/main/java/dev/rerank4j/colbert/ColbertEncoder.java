@@ -3,6 +3,7 @@ package dev.rerank4j.colbert;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
+import dev.rerank4j.crossencoder.runtime.internal.BatchScheduler;
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
@@ -43,7 +44,7 @@ public final class ColbertEncoder implements AutoCloseable {
     private final ColbertConfig config;
     private final TextTokenizer tokenizer;
     private final InferenceEngine engine;
-    private final BatchPlanner planner;
+    private final BatchScheduler scheduler;
     private final long clsId;
     private final long[] suffixIds;
     private final long modelFingerprint;
@@ -54,7 +55,7 @@ public final class ColbertEncoder implements AutoCloseable {
         this.directory = ModelDirectory.of(builder.modelDirectory);
         this.config = ColbertConfig.from(directory.config());
         this.modelFingerprint = fingerprint(directory.config().file());
-        this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, config.docMaxLen()));
+        BatchPlanner planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, config.docMaxLen()));
         this.tokenizer = TextTokenizer.open(directory.tokenizerFile(),
                 Math.max(config.queryMaxLen(), config.docMaxLen()));
         try {
@@ -68,6 +69,8 @@ public final class ColbertEncoder implements AutoCloseable {
             EngineOptions options = new EngineOptions(builder.engine, builder.device, builder.intraOpThreads,
                     builder.onnxFile, builder.outputName);
             this.engine = InferenceEngines.open(directory, options);
+            this.scheduler = new BatchScheduler(engine, planner, TokenBatch::of,
+                    InferenceEngines.resolve(directory, options).effectiveConcurrency(), false);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -206,24 +209,15 @@ public final class ColbertEncoder implements AutoCloseable {
         if (inputs.isEmpty()) {
             return List.of();
         }
-        int[] lengths = inputs.stream().mapToInt(EncodedInput::length).toArray();
         lifecycle.readLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("ColbertEncoder is closed");
             }
-            for (int[] batch : planner.plan(lengths)) {
-                List<EncodedInput> rows = new ArrayList<>(batch.length);
-                for (int index : batch) {
-                    rows.add(inputs.get(index));
-                }
-                TokenBatch tokenBatch = TokenBatch.of(rows);
-                OutputTensor output = engine.run(tokenBatch);
-                checkShape(output, tokenBatch);
-                for (int r = 0; r < batch.length; r++) {
-                    out[batch[r]] = vectors(output, tokenBatch.sequenceLength(), r, rows.get(r), documents);
-                }
-            }
+            scheduler.run(inputs, (index, batch, row, output) -> {
+                checkShape(output, batch);
+                out[index] = vectors(output, batch.sequenceLength(), row, inputs.get(index), documents);
+            });
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -285,6 +279,7 @@ public final class ColbertEncoder implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
+                scheduler.close();
                 engine.close();
                 tokenizer.close();
             }

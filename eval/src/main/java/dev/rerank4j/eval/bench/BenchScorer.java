@@ -23,11 +23,18 @@ public interface BenchScorer extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * rerank4j's scorer.
+     *
+     * @param threads intra-op threads per run, 0 = automatic
+     * @param runs    simultaneous runs, 0 = automatic
+     * @param merge   let concurrent requests share batches
+     */
     static BenchScorer rerank4j(Path modelDir, EngineKind engine, String onnxFile, int maxLength, int batchSize, int threads,
-                                double maxPaddingRatio) {
+                                int runs, boolean merge, double maxPaddingRatio) {
         CrossEncoderScoringModel model = CrossEncoderScoringModel.builder().modelDirectory(modelDir).engine(engine)
                 .onnxFile(onnxFile).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
-                .maxPaddingRatio(maxPaddingRatio).build();
+                .maxConcurrentRuns(runs).mergeConcurrentRequests(merge).maxPaddingRatio(maxPaddingRatio).build();
         ThreadLocal<Long> padded = ThreadLocal.withInitial(() -> -1L);
         return new BenchScorer() {
             @Override

@@ -6,6 +6,7 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -16,6 +17,14 @@ import java.util.function.ToIntFunction;
  * exponentially weighted moving average of wall time / tokens over the requests it observes) and, per request,
  * predicts the cost of the first {@code d} (query, passage) pairs from their token counts; the largest {@code d} in
  * [{@code minDepth}, {@code maxDepth}] whose prediction stays within {@code utilization × budget} wins.
+ *
+ * <p>Concurrent requests queue for the same scorer, so the policy also accounts for the work already admitted: it
+ * keeps a virtual queue of the predicted work of the requests it chose a depth for (draining with time; when a
+ * request finishes, at most the work admitted after it remains, as the scorer serves requests in arrival order),
+ * predicts that a new request first waits for that work, and fits only what remains of the budget after the wait.
+ * The cost it learns is per token of the whole queue (wall time / (tokens ahead + own tokens)), the scorer's
+ * throughput, so that waiting is not mistaken for a slower model. Requests it never hears about again (e.g. fully
+ * cached) are forgotten a budget after their predicted end.
  *
  * <p>Before the first observation it uses {@code maxDepth}; the aggregator's deadline guards that first guess.
  * A request cut off by the deadline gives a lower bound of the cost, which the estimate is raised to at once, so
@@ -42,6 +51,13 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
     private final Cache<String, Integer> tokenCounts = Caffeine.newBuilder().maximumSize(50_000).build();
     private double nanosPerToken = Double.NaN; // guarded by this
     private long observations; // guarded by this
+    private final ArrayDeque<Admission> inFlight = new ArrayDeque<>(); // guarded by this, in admission order
+    private double queuedNanos; // guarded by this: predicted work admitted and not yet done
+    private long queueUpdatedAt = System.nanoTime(); // guarded by this
+
+    /** A request this policy chose a depth for and has not seen finish. */
+    private record Admission(String query, long predictedEndNanos, double tokensAhead, double serviceNanos) {
+    }
 
     private AdaptiveDepthPolicy(Builder builder) {
         this.budget = builder.budget;
@@ -77,21 +93,37 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
     public int depth(String query, List<TextSegment> candidates) {
         int upper = Math.min(maxDepth, candidates.size());
         double rate = currentNanosPerToken();
-        if (Double.isNaN(rate) || upper <= minDepth) {
+        if (Double.isNaN(rate)) {
             return upper;
         }
-        double allowed = budget.toNanos() * utilization;
         int queryTokens = tokens(query);
-        long cumulative = 0;
-        int depth = 0;
+        long[] cumulative = new long[upper + 1];
         for (int d = 1; d <= upper; d++) {
-            cumulative += pairTokens(queryTokens, candidates.get(d - 1).text());
-            if (cumulative * rate > allowed) {
-                break;
-            }
-            depth = d;
+            cumulative[d] = cumulative[d - 1] + pairTokens(queryTokens, candidates.get(d - 1).text());
         }
-        return Math.min(upper, Math.max(minDepth, depth));
+        synchronized (this) {
+            long now = System.nanoTime();
+            double waitNanos = drain(now);
+            double allowed = budget.toNanos() * utilization - waitNanos;
+            int depth = 0;
+            for (int d = 1; d <= upper && cumulative[d] * rate <= allowed; d++) {
+                depth = d;
+            }
+            depth = Math.min(upper, Math.max(minDepth, depth));
+            double service = cumulative[depth] * rate;
+            queuedNanos += service;
+            inFlight.addLast(new Admission(query, now + (long) (waitNanos + service), waitNanos / rate, service));
+            return depth;
+        }
+    }
+
+    /** The admitted work still to do after the time passed since the last look; forgets stale admissions. */
+    private double drain(long now) {
+        queuedNanos = Math.max(0, queuedNanos - (now - queueUpdatedAt));
+        queueUpdatedAt = now;
+        long stale = now - budget.toNanos();
+        inFlight.removeIf(admission -> admission.predictedEndNanos() - stale < 0);
+        return queuedNanos;
     }
 
     @Override
@@ -104,11 +136,13 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
                 tokens += pairTokens(queryTokens, passage);
             }
         }
-        if (tokens <= 0 || cost.nanos() <= 0) {
-            return; // nothing ran (e.g. all pairs cached): no information about the scorer's speed
-        }
-        double observed = (double) cost.nanos() / tokens;
         synchronized (this) {
+            double tokensAhead = finished(cost.query());
+            if (tokens <= 0 || cost.nanos() <= 0) {
+                return; // nothing ran (e.g. all pairs cached): no information about the scorer's speed
+            }
+            // the request waited for the work ahead of it: its wall time paid for those tokens too
+            double observed = cost.nanos() / (tokens + tokensAhead);
             if (Double.isNaN(nanosPerToken)) {
                 nanosPerToken = observed;
             } else if (cost.completed()) {
@@ -119,6 +153,37 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
             }
             observations++;
         }
+    }
+
+    /**
+     * Forgets the oldest admission of this query and returns the tokens that were ahead of it (0 if none). The work
+     * ahead of it is done too, so at most the work admitted after it remains queued.
+     */
+    private double finished(String query) {
+        drain(System.nanoTime());
+        double tokensAhead = 0;
+        double admittedLater = 0;
+        boolean found = false;
+        for (var it = inFlight.iterator(); it.hasNext(); ) {
+            Admission admission = it.next();
+            if (found) {
+                admittedLater += admission.serviceNanos();
+            } else if (admission.query().equals(query)) {
+                it.remove();
+                tokensAhead = admission.tokensAhead();
+                found = true;
+            }
+        }
+        if (found) {
+            queuedNanos = Math.min(queuedNanos, admittedLater);
+        }
+        return tokensAhead;
+    }
+
+    /** Requests admitted by {@link #depth} that have not been observed yet (and are not a budget past their end). */
+    public synchronized int inFlight() {
+        drain(System.nanoTime());
+        return inFlight.size();
     }
 
     private int pairTokens(int queryTokens, String passage) {

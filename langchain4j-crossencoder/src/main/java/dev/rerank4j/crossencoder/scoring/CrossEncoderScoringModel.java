@@ -8,13 +8,13 @@ import dev.rerank4j.crossencoder.cache.ModelIdentity;
 import dev.rerank4j.crossencoder.model.HuggingFaceDownloader;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
+import dev.rerank4j.crossencoder.runtime.internal.BatchScheduler;
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.runtime.internal.EngineOptions;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngine;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngines;
-import dev.rerank4j.crossencoder.runtime.internal.OutputTensor;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 import dev.rerank4j.crossencoder.runtime.internal.TokenBatch;
 
@@ -59,7 +59,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
     private final String source;
     private final InferenceEngine engine;
     private final TextTokenizer tokenizer;
-    private final BatchPlanner planner;
+    private final BatchScheduler scheduler;
     private final boolean normalize;
     private final Path modelFile;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -75,11 +75,13 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         EngineOptions options = new EngineOptions(builder.engine, builder.device, builder.intraOpThreads,
                 builder.onnxFile, builder.outputName, builder.maxConcurrentRuns);
         this.modelFile = InferenceEngines.modelFile(directory, options);
-        this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength), builder.maxPaddingRatio);
+        BatchPlanner planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength), builder.maxPaddingRatio);
         this.normalize = builder.normalize;
         this.tokenizer = TextTokenizer.open(directory.tokenizerFile(), maxLength);
         try {
             this.engine = InferenceEngines.open(directory, options);
+            this.scheduler = new BatchScheduler(engine, planner, TokenBatch::of,
+                    InferenceEngines.resolve(directory, options).effectiveConcurrency(), builder.mergeRequests);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -154,37 +156,23 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         List<EncodedInput> encoded = tokenizer.encodePairs(query, unique);
         long tokenized = System.nanoTime();
 
-        int[] lengths = encoded.stream().mapToInt(EncodedInput::length).toArray();
         double[] uniqueScores = new double[unique.size()];
-        int realTokens = 0;
-        int paddedTokens = 0;
-        List<int[]> batches = planner.plan(lengths);
-        for (int[] batchRows : batches) {
-            List<EncodedInput> rows = new ArrayList<>(batchRows.length);
-            for (int row : batchRows) {
-                rows.add(encoded.get(row));
-            }
-            TokenBatch batch = TokenBatch.of(rows);
-            OutputTensor logits = engine.run(batch);
-            if (logits.rowSize() != 1 || logits.shape()[0] != batchRows.length) {
+        BatchScheduler.Outcome run = scheduler.run(encoded, (input, batch, row, logits) -> {
+            if (logits.rowSize() != 1 || logits.shape()[0] != batch.batchSize()) {
                 throw new IllegalStateException("Model " + modelFile + " returned shape " + Arrays.toString(logits.shape())
-                        + " for " + batchRows.length + " pairs; a cross-encoder reranker must output one logit per pair");
+                        + " for " + batch.batchSize() + " pairs; a cross-encoder reranker must output one logit per pair");
             }
-            for (int r = 0; r < batchRows.length; r++) {
-                double logit = logits.data()[r];
-                uniqueScores[batchRows[r]] = normalize ? sigmoid(logit) : logit;
-            }
-            realTokens += batch.realTokens();
-            paddedTokens += batch.paddedTokens();
-        }
+            double logit = logits.data()[row];
+            uniqueScores[input] = normalize ? sigmoid(logit) : logit;
+        });
         long end = System.nanoTime();
 
         double[] scores = new double[passages.size()];
         for (int i = 0; i < scores.length; i++) {
             scores[i] = uniqueScores[slot[i]];
         }
-        ScoringStats stats = new ScoringStats(passages.size(), unique.size(), batches.size(), realTokens, paddedTokens,
-                tokenized - start, end - tokenized);
+        ScoringStats stats = new ScoringStats(passages.size(), unique.size(), run.batches(), (int) run.realTokens(),
+                (int) run.paddedTokens(), tokenized - start, end - tokenized);
         return new ScoredBatch(scores, stats);
     }
 
@@ -273,6 +261,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 return;
             }
             closed = true;
+            scheduler.close();
             engine.close();
             tokenizer.close();
         } finally {
@@ -303,6 +292,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         private int maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
         private boolean normalize;
         private double maxPaddingRatio = BatchPlanner.DEFAULT_MAX_PADDING_RATIO;
+        private boolean mergeRequests;
 
         /** A local model in Hugging Face layout; never touches the network. */
         public Builder modelDirectory(Path modelDirectory) {
@@ -429,6 +419,17 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 throw new IllegalArgumentException("maxPaddingRatio must be in [0, 1], was " + maxPaddingRatio);
             }
             this.maxPaddingRatio = maxPaddingRatio;
+            return this;
+        }
+
+        /**
+         * Let pairs of concurrent calls share batches (default false): rows that wait at the same time join the same
+         * length-sorted batches instead of each call batching only its own. Each call still gets exactly its scores;
+         * fp32 ONNX scores are bit-identical either way, but a dynamically quantised (int8) model's scores then
+         * depend on what else shared the batch. See docs/performance.md for what it buys.
+         */
+        public Builder mergeConcurrentRequests(boolean mergeRequests) {
+            this.mergeRequests = mergeRequests;
             return this;
         }
 

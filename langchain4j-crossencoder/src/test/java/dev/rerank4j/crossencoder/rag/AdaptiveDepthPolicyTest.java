@@ -65,6 +65,47 @@ class AdaptiveDepthPolicyTest {
     }
 
     @Test
+    void a_request_admitted_while_others_run_plans_for_the_wait_ahead_of_it() {
+        // a slow scorer (2.3 s a pair, 100 s budget), so that the milliseconds this test takes do not matter
+        AdaptiveDepthPolicy policy = policy().latencyBudget(Duration.ofSeconds(100)).build();
+        policy.observe(cost(10, 100_000_000, true)); // nothing in flight
+
+        assertThat(policy.depth("a", candidates(150))).isEqualTo(43); // fills the budget
+        assertThat(policy.depth("b", candidates(150))).isEqualTo(5);  // waits ~99 s for "a": only the minimum
+        assertThat(policy.inFlight()).isEqualTo(2);
+
+        policy.observe(new DepthPolicy.RerankCost("a", Collections.nCopies(43, "p"), -1, 43 * 23 * 100_000_000L, true));
+        assertThat(policy.inFlight()).isEqualTo(1);
+        assertThat(policy.depth("c", candidates(150))).isEqualTo(38); // only "b" (5 pairs, 11.5 s) is ahead now
+    }
+
+    @Test
+    void waiting_behind_other_requests_is_not_learned_as_a_slower_scorer() {
+        AdaptiveDepthPolicy policy = policy().build();
+        policy.observe(cost(10, 100_000, true));
+        policy.depth("a", candidates(150)); // 43 pairs = 989 tokens
+        policy.depth("b", candidates(150)); // 5 pairs = 115 tokens, behind "a"
+
+        // "b" took as long as both requests' tokens at the same speed
+        policy.observe(new DepthPolicy.RerankCost("b", Collections.nCopies(5, "p"), -1, (989 + 115) * 100_000L, true));
+
+        assertThat(policy.nanosPerToken().getAsDouble()).isCloseTo(100_000.0, org.assertj.core.data.Percentage.withPercentage(2));
+    }
+
+    @Test
+    void requests_that_are_never_observed_stop_counting_a_budget_after_their_predicted_end() throws Exception {
+        AdaptiveDepthPolicy policy = policy().build();
+        policy.observe(cost(10, 100_000, true));
+        policy.depth("cached, so never observed", candidates(150));
+        assertThat(policy.inFlight()).isEqualTo(1);
+
+        Thread.sleep(250); // predicted end ~99 ms + budget 100 ms
+
+        assertThat(policy.inFlight()).isZero();
+        assertThat(policy.depth("next", candidates(150))).isEqualTo(43);
+    }
+
+    @Test
     void completed_requests_move_the_estimate_by_the_smoothing_factor() {
         AdaptiveDepthPolicy policy = policy().build();
         policy.observe(cost(10, 1000, true));

@@ -1,6 +1,7 @@
 package dev.rerank4j.crossencoder.runtime.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -43,30 +44,48 @@ public final class BatchPlanner {
 
     /** Returns batches as lists of indexes into {@code lengths}; every index appears exactly once. */
     public List<int[]> plan(int[] lengths) {
-        Integer[] order = IntStream.range(0, lengths.length).boxed().toArray(Integer[]::new);
-        // longest first: the padded width of a batch is then the length of its first row
-        java.util.Arrays.sort(order, Comparator.comparingInt((Integer i) -> lengths[i]).reversed().thenComparingInt(i -> i));
+        int[] order = longestFirst(lengths);
         List<int[]> batches = new ArrayList<>();
         int start = 0;
         while (start < order.length) {
-            int width = Math.max(1, lengths[order[start]]);
-            int rowsByTokens = Math.max(1, maxBatchTokens / width);
-            int rows = Math.min(Math.min(maxBatchSize, rowsByTokens), order.length - start);
-            int minLength = (int) Math.ceil(width * (1 - maxPaddingRatio));
-            for (int r = 1; r < rows; r++) {
-                if (lengths[order[start + r]] < minLength) {
-                    rows = r;
-                    break;
-                }
-            }
-            int[] batch = new int[rows];
-            for (int r = 0; r < rows; r++) {
-                batch[r] = order[start + r];
-            }
-            batches.add(batch);
+            int rows = rowsFrom(lengths, order, start, maxBatchSize);
+            batches.add(Arrays.copyOfRange(order, start, start + rows));
             start += rows;
         }
         return batches;
+    }
+
+    /** Indexes of {@code lengths}, longest first (ties in index order): a batch's width is its first row's length. */
+    public static int[] longestFirst(int[] lengths) {
+        return IntStream.range(0, lengths.length).boxed()
+                .sorted(Comparator.comparingInt((Integer i) -> lengths[i]).reversed().thenComparingInt(i -> i))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * How many rows of {@code order} (longest first), from {@code start} on, make the next batch: at most
+     * {@code rowCap} and {@link #maxBatchSize()} rows, within the token budget and the padding bound; at least one.
+     */
+    public int rowsFrom(int[] lengths, int[] order, int start, int rowCap) {
+        int width = Math.max(1, lengths[order[start]]);
+        int rows = Math.min(Math.min(Math.min(maxBatchSize, rowCap), rowsFor(width)), order.length - start);
+        int minLength = minLengthFor(width);
+        for (int r = 1; r < rows; r++) {
+            if (lengths[order[start + r]] < minLength) {
+                return r;
+            }
+        }
+        return Math.max(1, rows);
+    }
+
+    /** Rows a batch of this width may hold: the batch size and the token budget (at least one). */
+    public int rowsFor(int width) {
+        return Math.max(1, Math.min(maxBatchSize, maxBatchTokens / Math.max(1, width)));
+    }
+
+    /** The shortest row that may join a batch of this width without exceeding the padding bound. */
+    public int minLengthFor(int width) {
+        return (int) Math.ceil(width * (1 - maxPaddingRatio));
     }
 
     public int maxBatchSize() {

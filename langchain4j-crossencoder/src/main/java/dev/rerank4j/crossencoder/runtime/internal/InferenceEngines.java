@@ -13,9 +13,28 @@ public final class InferenceEngines {
     private InferenceEngines() {
     }
 
-    /** Opens the engine behind a gate of {@link EngineOptions#effectiveConcurrency()} simultaneous runs. */
+    /** Opens the engine ({@link #resolve resolved} options) behind a gate of its simultaneous runs. */
     public static InferenceEngine open(ModelDirectory directory, EngineOptions options) {
-        return new BoundedEngine(openUnbounded(directory, options), options.effectiveConcurrency());
+        EngineOptions resolved = resolve(directory, options);
+        return new BoundedEngine(openUnbounded(directory, resolved), resolved.effectiveConcurrency());
+    }
+
+    /**
+     * The options an engine runs with: AUTO resolved and, for ONNX Runtime on a CPU, the threads left at 0 chosen
+     * automatically: one single-threaded run per core when neither threads nor runs are given (ONNX Runtime spreads
+     * one run of these small matrices over several cores poorly, independent runs scale almost linearly: measured in
+     * docs/performance.md), else cores / the other. Elsewhere 0 threads means the runtime's default.
+     */
+    public static EngineOptions resolve(ModelDirectory directory, EngineOptions options) {
+        EngineKind kind = resolveKind(directory, options);
+        int threads = options.intraOpThreads();
+        int runs = options.maxConcurrentRuns();
+        if (kind == EngineKind.ONNX && !options.device().isGpu() && threads == 0) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            threads = runs == 0 ? 1 : Math.max(1, cores / runs);
+            runs = runs == 0 ? cores : runs;
+        }
+        return new EngineOptions(kind, options.device(), threads, options.onnxFile(), options.outputName(), runs);
     }
 
     private static InferenceEngine openUnbounded(ModelDirectory directory, EngineOptions options) {
