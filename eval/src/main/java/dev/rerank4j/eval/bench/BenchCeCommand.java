@@ -4,13 +4,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
+import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
+import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
+import dev.rerank4j.crossencoder.runtime.internal.TokenBatch;
+import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 import dev.rerank4j.eval.metrics.Latencies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +37,10 @@ public final class BenchCeCommand implements Callable<Integer> {
     static final String INT8 = "rerank4j-onnx-int8";
     static final String PYTORCH = "rerank4j-pytorch";
     static final String LC4J = "lc4j-onnx-scoring";
+    static final String ONE_RUN = "rerank4j-onnx-one-run";
+    static final String MERGED = "rerank4j-onnx-merged";
+    static final String INT8_FILE = "onnx/model_qint8.onnx";
+    static final List<String> ALL = List.of(ONNX, PYTORCH, LC4J, INT8, ONE_RUN, MERGED);
 
     @Option(names = "--data", required = true, description = "BEIR-layout data set directory")
     Path data;
@@ -60,7 +71,8 @@ public final class BenchCeCommand implements Callable<Integer> {
     List<Integer> concurrency;
 
     @Option(names = "--scorers", split = ",", defaultValue = ONNX + "," + PYTORCH + "," + LC4J + "," + INT8,
-            description = "scorers to run (default: ${DEFAULT-VALUE})")
+            description = "scorers to run (default: ${DEFAULT-VALUE}); also " + ONE_RUN + " (one run over all cores, "
+                    + "the shape before the scheduler) and " + MERGED + " (concurrent requests share batches)")
     List<String> scorers;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "rerank4j batch size (default: ${DEFAULT-VALUE})")
@@ -70,8 +82,37 @@ public final class BenchCeCommand implements Callable<Integer> {
             description = "rerank4j: largest padding share of a row before a new batch starts (default: ${DEFAULT-VALUE})")
     double maxPaddingRatio;
 
-    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = all cores (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "0",
+            description = "rerank4j: intra-op threads per run, 0 = automatic (default: ${DEFAULT-VALUE}); OnnxScoringModel: 0 = ONNX Runtime's default")
     int threads;
+
+    @Option(names = "--runs", defaultValue = "0", description = "rerank4j: simultaneous runs, 0 = automatic (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--repeats", defaultValue = "1",
+            description = "passes over all concurrencies; scorers alternate at each concurrency, figures are medians (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--gemm-repetitions", defaultValue = "10", description = "GEMM probes: best of N (default: ${DEFAULT-VALUE})")
+    int gemmRepetitions;
+
+    @Option(names = "--ort-threading", description = "also run the scorer's batches through plain ONNX Runtime sessions "
+            + "with each thread-pool setting (spinning, affinity, global pool, runs x threads)")
+    boolean ortThreading;
+
+    @Option(names = "--profile", description = "also profile one single-threaded pass per ONNX file (fp32, int8) with "
+            + "ONNX Runtime's profiler: kernel time per operator")
+    boolean profile;
+
+    @Option(names = "--sla-budget-ms", defaultValue = "0",
+            description = "also run the cascade with adaptive depth at this budget under --sla-concurrency requests (0 = skip)")
+    long slaBudgetMs;
+
+    @Option(names = "--sla-concurrency", defaultValue = "4", description = "concurrent requests of the SLA run (default: ${DEFAULT-VALUE})")
+    int slaConcurrency;
+
+    @Option(names = "--sla-requests", defaultValue = "32", description = "requests of the SLA run (default: ${DEFAULT-VALUE})")
+    int slaRequests;
 
     @Option(names = "--out", required = true, description = "output directory for bench.json")
     Path out;
@@ -83,6 +124,14 @@ public final class BenchCeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be >= 1, was " + repeats);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        // a global ONNX Runtime thread pool can only be set up before anything else creates the environment
+        boolean globalPool = ortThreading && OrtSessionProbe.createEnvironmentWithGlobalPool(cores);
+        String loadBefore = loadAverage();
+        long started = System.nanoTime();
         Path modelDir = model != null ? model : Path.of("../shared/models/minilm-l6-ce");
         ModelDirectory directory = ModelDirectory.of(modelDir);
         Path candidatesFile = candidates != null ? candidates
@@ -95,61 +144,153 @@ public final class BenchCeCommand implements Callable<Integer> {
         BertFlops flops = BertFlops.of(directory.config());
         int[][] lengths;
         FullBatch fullBatch;
+        List<TokenBatch> plannedBatches = new ArrayList<>();
         try (TextTokenizer tokenizer = TextTokenizer.open(directory.tokenizerFile(), maxLength)) {
-            lengths = tokenLengths(tokenizer, workload);
+            lengths = tokenLengths(tokenizer, workload, new BatchPlanner(batchSize, Math.max(8192, maxLength), maxPaddingRatio),
+                    plannedBatches);
             fullBatch = FullBatch.of(tokenizer, workload, flops, batchSize);
         }
 
-        System.err.printf("bench-ce: %d requests x %d candidates from %s, model %s, max length %d%n",
-                workload.requests().size(), depth, candidatesFile, modelDir, maxLength);
-        double gemm = GemmProbe.measureGflops(4096, directory.config().hiddenSize(), directory.config().intermediateSize(), 10);
-        System.err.printf("fp32 matrix multiply: %.1f GFLOP/s%n", gemm);
+        System.err.printf("bench-ce: %d requests x %d candidates from %s, model %s, max length %d, load average %s%n",
+                workload.requests().size(), depth, candidatesFile, modelDir, maxLength, loadBefore);
+        int hidden = directory.config().hiddenSize();
+        int intermediate = directory.config().intermediateSize();
+        double gemm = GemmProbe.measureGflops(4096, hidden, intermediate, gemmRepetitions);
+        OrtGemmProbe.Result ortGemm = OrtGemmProbe.measure(4096, hidden, intermediate, gemmRepetitions);
+        double roofline = Math.max(gemm, ortGemm.best());
+        System.err.printf("fp32 matrix multiply: PyTorch %.1f GFLOP/s; ONNX Runtime %.1f (1 run x %d threads), %.1f (%d runs x 1 thread)%n",
+                gemm, ortGemm.oneRunAllCores(), cores, ortGemm.oneRunPerCore(), cores);
 
         Map<String, Object> report = new LinkedHashMap<>();
-        Map<String, Object> modelRates = new LinkedHashMap<>();
-        double[] reference = null;
-        for (String name : scorers) {
-            String skip = skipReason(name, directory);
-            if (skip != null) {
-                report.put(name, Map.of("skipped", skip));
-                System.err.printf("%-20s skipped: %s%n", name, skip);
-                continue;
+        Map<String, BenchScorer> open = new LinkedHashMap<>();
+        try {
+            for (String name : scorers) {
+                String skip = skipReason(name, directory);
+                if (skip != null) {
+                    report.put(name, Map.of("skipped", skip));
+                    System.err.printf("%-24s skipped: %s%n", name, skip);
+                    continue;
+                }
+                BenchScorer scorer = open(name, modelDir);
+                open.put(name, scorer);
+                warmUp(scorer, workload);
             }
-            try (BenchScorer scorer = open(name, modelDir)) {
-                Map<String, Object> result = measure(name, scorer, workload, lengths, flops, fullBatch, gemm);
+            Map<String, Map<Integer, List<Map<String, Object>>>> rows = new LinkedHashMap<>();
+            for (int r = 0; r < repeats; r++) {
+                for (int c : concurrency) {
+                    for (Map.Entry<String, BenchScorer> scorer : open.entrySet()) {
+                        Map<String, Object> row = measure(scorer.getValue(), workload, lengths, flops, c, gemm, roofline);
+                        rows.computeIfAbsent(scorer.getKey(), k -> new LinkedHashMap<>())
+                                .computeIfAbsent(c, k -> new ArrayList<>()).add(row);
+                        System.err.printf("%-24s c=%d  %7.1f pairs/s  p50 %7.1f ms  p95 %7.1f ms  waste %.3f  %.1f GFLOP/s (%.0f%% of roofline)%s%n",
+                                scorer.getKey(), c, (Double) row.get("pairs_per_s"), (Double) row.get("p50_ms"),
+                                (Double) row.get("p95_ms"), (Double) row.get("padding_waste"),
+                                (Double) row.get("model_gflops_per_s"), 100 * (Double) row.get("fraction_of_roofline"),
+                                repeats > 1 ? "  [repeat " + (r + 1) + "]" : "");
+                    }
+                }
+            }
+            double[] reference = null;
+            String referenceName = null;
+            for (Map.Entry<String, BenchScorer> entry : open.entrySet()) {
+                String name = entry.getKey();
+                BenchScorer scorer = entry.getValue();
+                Map<String, Object> result = summarise(rows.get(name));
+                double fullBatchRate = fullBatch.gflopsPerSecond(scorer);
+                result.put("full_batch_gflops_per_s", BenchStats.round(fullBatchRate));
+                result.put("full_batch_fraction_of_gemm", BenchStats.round(fullBatchRate / gemm));
+                result.put("full_batch_fraction_of_roofline", BenchStats.round(fullBatchRate / roofline));
+                System.err.printf("%-24s full batch of %d longest passages: %.1f GFLOP/s (%.0f%% of roofline)%n",
+                        name, fullBatch.passages().size(), fullBatchRate, 100 * fullBatchRate / roofline);
                 double[] first = scorer.score(workload.requests().get(0).query(), workload.requests().get(0).passages());
                 if (reference == null) {
                     reference = first;
+                    referenceName = name;
                 } else {
-                    result.put("max_abs_score_diff_vs_" + scorers.get(0), maxAbsDiff(reference, first));
+                    result.put("max_abs_score_diff_vs_" + referenceName, maxAbsDiff(reference, first));
                 }
                 report.put(name, result);
-                modelRates.put(name, result.get("model_gflops_per_s"));
+            }
+            report.put("gemm_gflops", BenchStats.round(gemm));
+            report.put("ort_gemm_gflops", Map.of("one_run_all_cores", BenchStats.round(ortGemm.oneRunAllCores()),
+                    "one_single_threaded_run_per_core", BenchStats.round(ortGemm.oneRunPerCore()),
+                    "best", BenchStats.round(ortGemm.best())));
+            report.put("roofline_gflops", BenchStats.round(roofline));
+            report.put("roofline_source", gemm >= ortGemm.best() ? "pytorch" : "onnxruntime");
+            Map<String, Object> modelRates = new LinkedHashMap<>();
+            open.keySet().forEach(name -> modelRates.put(name, ((Map<?, ?>) report.get(name)).get("model_gflops_per_s")));
+            report.put("model_gflops_per_s", modelRates);
+            Map<String, Object> vsLc4j = ratios(rows, ONNX, LC4J);
+            if (!vsLc4j.isEmpty()) {
+                report.put("speedup_rerank4j_onnx_vs_lc4j", ((Map<?, ?>) vsLc4j.values().iterator().next()).get("speedup"));
+                report.put("vs_lc4j_by_concurrency", vsLc4j);
+            }
+            putIfPresent(report, "int8_vs_fp32_by_concurrency", ratios(rows, INT8, ONNX));
+            putIfPresent(report, "vs_one_run_by_concurrency", ratios(rows, ONE_RUN, ONNX));
+            putIfPresent(report, "merged_vs_unmerged_by_concurrency", ratios(rows, MERGED, ONNX));
+        } finally {
+            open.values().forEach(BenchScorer::close);
+        }
+
+        if (ortThreading) {
+            Path fp32 = directory.onnxModel().orElseThrow(() -> new IllegalArgumentException("no ONNX model in " + modelDir));
+            OrtSessionProbe probe = new OrtSessionProbe(fp32, plannedBatches);
+            Map<String, Object> threading = new LinkedHashMap<>(probe.pairsPerSecond(
+                    OrtSessionProbe.threadingSettings(cores, globalPool), repeats));
+            if (!globalPool) {
+                threading.put("global thread pool", "not measured: the ONNX Runtime environment already existed");
+            }
+            report.put("ort_threading_pairs_per_s", threading);
+        }
+        if (profile) {
+            Map<String, Object> profiles = new LinkedHashMap<>();
+            for (String file : List.of("onnx/model.onnx", INT8_FILE)) {
+                Path onnx = directory.root().resolve(file);
+                if (Files.isRegularFile(onnx)) {
+                    profiles.put(file, new OrtSessionProbe(onnx, plannedBatches).profile(out.resolve("profiles")));
+                }
+            }
+            report.put("ort_profile", profiles);
+        }
+        if (slaBudgetMs > 0) {
+            try (CrossEncoderScoringModel scorer = CrossEncoderScoringModel.builder().modelDirectory(modelDir)
+                    .engine(EngineKind.ONNX).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
+                    .maxConcurrentRuns(runs).maxPaddingRatio(maxPaddingRatio).build()) {
+                report.put("sla", SlaUnderLoad.measure(scorer, workload, Duration.ofMillis(slaBudgetMs), slaConcurrency,
+                        slaRequests, warmup, depth));
             }
         }
-        report.put("gemm_gflops", round(gemm));
-        report.put("model_gflops_per_s", modelRates);
-        if (report.get(ONNX) instanceof Map<?, ?> ours && report.get(LC4J) instanceof Map<?, ?> theirs
-                && ours.get("pairs_per_s") instanceof Double a && theirs.get("pairs_per_s") instanceof Double b) {
-            report.put("speedup_rerank4j_onnx_vs_lc4j", round(a / b));
-        }
+
         report.put("workload", Map.of("data", data.toString(), "candidates", candidatesFile.toString(),
                 "requests", workload.requests().size(), "depth", depth, "max_length", maxLength,
-                "model", modelDir.toString(), "real_tokens", sum(lengths)));
-        report.put("machine", machine());
+                "model", modelDir.toString(), "real_tokens", sum(lengths), "repeats", repeats));
+        Map<String, Object> machine = machine();
+        machine.put("load_average_before", loadBefore);
+        machine.put("load_average_after", loadAverage());
+        machine.put("bench_seconds", BenchStats.round((System.nanoTime() - started) / 1e9));
+        report.put("machine", machine);
         Files.createDirectories(out);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("bench.json").toFile(), report);
         System.err.println("wrote " + out.resolve("bench.json"));
         return 0;
     }
 
+    private static void putIfPresent(Map<String, Object> report, String key, Map<String, Object> value) {
+        if (!value.isEmpty()) {
+            report.put(key, value);
+        }
+    }
+
     private BenchScorer open(String name, Path modelDir) {
         return switch (name) {
-            case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads, maxPaddingRatio);
-            case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, "onnx/model_qint8.onnx", maxLength, batchSize, threads, maxPaddingRatio);
-            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, threads, maxPaddingRatio);
+            case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads, runs, false, maxPaddingRatio);
+            case ONE_RUN -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize,
+                    Runtime.getRuntime().availableProcessors(), 1, false, maxPaddingRatio);
+            case MERGED -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads, runs, true, maxPaddingRatio);
+            case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, INT8_FILE, maxLength, batchSize, threads, runs, false, maxPaddingRatio);
+            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, threads, runs, false, maxPaddingRatio);
             case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, threads);
-            default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use " + List.of(ONNX, PYTORCH, LC4J, INT8));
+            default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use " + ALL);
         };
     }
 
@@ -157,20 +298,25 @@ public final class BenchCeCommand implements Callable<Integer> {
         return switch (name) {
             case PYTORCH -> directory.torchScriptModel().isEmpty()
                     ? "no model.pt (TorchScript) in " + directory.root() : null;
-            case INT8 -> Files.isRegularFile(directory.root().resolve("onnx/model_qint8.onnx"))
-                    ? null : "no onnx/model_qint8.onnx in " + directory.root();
-            case ONNX, LC4J -> directory.onnxModel().isEmpty() ? "no onnx/model.onnx in " + directory.root() : null;
+            case INT8 -> Files.isRegularFile(directory.root().resolve(INT8_FILE))
+                    ? null : "no " + INT8_FILE + " in " + directory.root();
+            case ONNX, LC4J, ONE_RUN, MERGED -> directory.onnxModel().isEmpty() ? "no onnx/model.onnx in " + directory.root() : null;
             default -> null;
         };
     }
 
-    private Map<String, Object> measure(String name, BenchScorer scorer, RerankWorkload workload, int[][] lengths,
-                                        BertFlops flops, FullBatch fullBatch, double gemm) throws Exception {
+    private void warmUp(BenchScorer scorer, RerankWorkload workload) {
         List<RerankWorkload.Request> requests = workload.requests();
         for (int i = 0; i < warmup; i++) {
             RerankWorkload.Request r = requests.get(i % requests.size());
             scorer.score(r.query(), r.passages());
         }
+    }
+
+    /** One pass over the workload at one concurrency. */
+    private Map<String, Object> measure(BenchScorer scorer, RerankWorkload workload, int[][] lengths, BertFlops flops,
+                                        int c, double gemm, double roofline) throws Exception {
+        List<RerankWorkload.Request> requests = workload.requests();
         long realTokens = sum(lengths);
         double usefulFlops = 0;
         for (int[] request : lengths) {
@@ -178,42 +324,83 @@ public final class BenchCeCommand implements Callable<Integer> {
                 usefulFlops += flops.forSequence(len);
             }
         }
-        Map<String, Object> byConcurrency = new LinkedHashMap<>();
+        long[] padded = new long[requests.size()];
+        long[] tokenizeNanos = new long[requests.size()];
+        ConcurrentRunner.Result run = ConcurrentRunner.run(requests.size(), c, i -> {
+            RerankWorkload.Request r = requests.get(i);
+            scorer.score(r.query(), r.passages());
+            padded[i] = scorer.lastPaddedTokens();
+            tokenizeNanos[i] = scorer.lastTokenizeNanos();
+        });
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("pairs_per_s", BenchStats.round(workload.pairs() / run.wallSeconds()));
+        row.put("tokens_per_s", BenchStats.round(realTokens / run.wallSeconds()));
+        Latencies latency = Latencies.of(run.latenciesMs());
+        row.put("p50_ms", BenchStats.round(latency.p50()));
+        row.put("p95_ms", BenchStats.round(latency.p95()));
+        row.put("p99_ms", BenchStats.round(latency.p99()));
+        row.put("padding_waste", BenchStats.round(paddingWaste(padded, lengths)));
+        double rate = usefulFlops / run.wallSeconds() / 1e9;
+        row.put("model_gflops_per_s", BenchStats.round(rate));
+        row.put("fraction_of_gemm", BenchStats.round(rate / gemm));
+        row.put("fraction_of_roofline", BenchStats.round(rate / roofline));
+        if (Arrays.stream(tokenizeNanos).allMatch(t -> t >= 0)) {
+            // tokenising runs on the caller's thread, beside other requests' batches: its share of request time
+            row.put("tokenize_share", BenchStats.round(Arrays.stream(tokenizeNanos).sum() / 1e6
+                    / Arrays.stream(run.latenciesMs()).sum()));
+        }
+        return row;
+    }
+
+    /**
+     * A scorer's figures: each metric's median over the repeats, per concurrency, and the first concurrency's at
+     * the top level (the keys bench.json always had).
+     */
+    static Map<String, Object> summarise(Map<Integer, List<Map<String, Object>>> byConcurrency) {
+        Map<String, Object> concurrencyRows = new LinkedHashMap<>();
         Map<String, Object> headline = null;
-        for (int c : concurrency) {
-            long[] padded = new long[requests.size()];
-            ConcurrentRunner.Result run = ConcurrentRunner.run(requests.size(), c, i -> {
-                RerankWorkload.Request r = requests.get(i);
-                scorer.score(r.query(), r.passages());
-                padded[i] = scorer.lastPaddedTokens();
-            });
+        for (Map.Entry<Integer, List<Map<String, Object>>> entry : byConcurrency.entrySet()) {
+            List<Map<String, Object>> passes = entry.getValue();
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("pairs_per_s", round(workload.pairs() / run.wallSeconds()));
-            row.put("tokens_per_s", round(realTokens / run.wallSeconds()));
-            Latencies latency = Latencies.of(run.latenciesMs());
-            row.put("p50_ms", round(latency.p50()));
-            row.put("p95_ms", round(latency.p95()));
-            row.put("p99_ms", round(latency.p99()));
-            row.put("padding_waste", round(paddingWaste(padded, lengths)));
-            double rate = usefulFlops / run.wallSeconds() / 1e9;
-            row.put("model_gflops_per_s", round(rate));
-            row.put("fraction_of_gemm", round(rate / gemm));
-            byConcurrency.put(Integer.toString(c), row);
-            System.err.printf("%-20s c=%d  %7.1f pairs/s  p50 %7.1f ms  p95 %7.1f ms  waste %.3f  %.1f GFLOP/s (%.0f%% of GEMM)%n",
-                    name, c, (Double) row.get("pairs_per_s"), latency.p50(), latency.p95(),
-                    (Double) row.get("padding_waste"), rate, 100 * rate / gemm);
-            if (headline == null) {
-                headline = row;
+            for (String key : passes.get(0).keySet()) {
+                row.put(key, BenchStats.round(BenchStats.median(passes.stream().map(p -> (Double) p.get(key)).toList())));
             }
+            if (passes.size() > 1) {
+                row.put("pairs_per_s_by_repeat", passes.stream().map(p -> p.get("pairs_per_s")).toList());
+            }
+            concurrencyRows.put(Integer.toString(entry.getKey()), row);
+            headline = headline == null ? row : headline;
         }
         Map<String, Object> result = new LinkedHashMap<>(headline);
-        result.put("concurrency", byConcurrency);
-        double fullBatchRate = fullBatch.gflopsPerSecond(scorer);
-        result.put("full_batch_gflops_per_s", round(fullBatchRate));
-        result.put("full_batch_fraction_of_gemm", round(fullBatchRate / gemm));
-        System.err.printf("%-20s full batch of %d longest passages: %.1f GFLOP/s (%.0f%% of GEMM)%n",
-                name, fullBatch.passages().size(), fullBatchRate, 100 * fullBatchRate / gemm);
+        result.remove("pairs_per_s_by_repeat");
+        result.put("concurrency", concurrencyRows);
         return result;
+    }
+
+    /**
+     * {@code a} against {@code b} per concurrency: the median over the repeats of the pairs/s ratio of the two
+     * passes that ran back to back, and both scorers' median p95.
+     */
+    static Map<String, Object> ratios(Map<String, Map<Integer, List<Map<String, Object>>>> rows, String a, String b) {
+        Map<String, Object> ratios = new LinkedHashMap<>();
+        if (!rows.containsKey(a) || !rows.containsKey(b)) {
+            return ratios;
+        }
+        for (Map.Entry<Integer, List<Map<String, Object>>> entry : rows.get(a).entrySet()) {
+            List<Map<String, Object>> ours = entry.getValue();
+            List<Map<String, Object>> theirs = rows.get(b).get(entry.getKey());
+            List<Double> byRepeat = new ArrayList<>();
+            for (int r = 0; r < Math.min(ours.size(), theirs.size()); r++) {
+                byRepeat.add(BenchStats.round((Double) ours.get(r).get("pairs_per_s") / (Double) theirs.get(r).get("pairs_per_s")));
+            }
+            Map<String, Object> ratio = new LinkedHashMap<>();
+            ratio.put("speedup", BenchStats.round(BenchStats.median(byRepeat)));
+            ratio.put("speedup_by_repeat", byRepeat);
+            ratio.put("p95_ms_" + a, BenchStats.round(BenchStats.median(ours.stream().map(p -> (Double) p.get("p95_ms")).toList())));
+            ratio.put("p95_ms_" + b, BenchStats.round(BenchStats.median(theirs.stream().map(p -> (Double) p.get("p95_ms")).toList())));
+            ratios.put(Integer.toString(entry.getKey()), ratio);
+        }
+        return ratios;
     }
 
     /** One full batch: the {@code rows} longest distinct passages of the workload with its first query. */
@@ -257,11 +444,17 @@ public final class BenchCeCommand implements Callable<Integer> {
         return fed == 0 ? 0 : 1.0 - (double) real / fed;
     }
 
-    private static int[][] tokenLengths(TextTokenizer tokenizer, RerankWorkload workload) {
+    /** Token counts of every pair; also the batches rerank4j's planner makes of each request, into {@code batches}. */
+    private static int[][] tokenLengths(TextTokenizer tokenizer, RerankWorkload workload, BatchPlanner planner,
+                                        List<TokenBatch> batches) {
         int[][] lengths = new int[workload.requests().size()][];
         for (int i = 0; i < lengths.length; i++) {
             RerankWorkload.Request r = workload.requests().get(i);
-            lengths[i] = tokenizer.encodePairs(r.query(), r.passages()).stream().mapToInt(e -> e.length()).toArray();
+            List<EncodedInput> encoded = tokenizer.encodePairs(r.query(), r.passages());
+            lengths[i] = encoded.stream().mapToInt(EncodedInput::length).toArray();
+            for (int[] rows : planner.plan(lengths[i])) {
+                batches.add(TokenBatch.of(Arrays.stream(rows).mapToObj(encoded::get).toList()));
+            }
         }
         return lengths;
     }
@@ -284,6 +477,15 @@ public final class BenchCeCommand implements Callable<Integer> {
         return max;
     }
 
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
     static Map<String, Object> machine() {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cores", Runtime.getRuntime().availableProcessors());
@@ -302,7 +504,4 @@ public final class BenchCeCommand implements Callable<Integer> {
         }
     }
 
-    private static double round(double value) {
-        return Math.round(value * 1000.0) / 1000.0;
-    }
 }

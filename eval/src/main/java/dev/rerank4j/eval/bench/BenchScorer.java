@@ -20,6 +20,11 @@ public interface BenchScorer extends AutoCloseable {
     /** Tokens the last call on this thread fed to the model, padding included (-1 if the scorer cannot say). */
     long lastPaddedTokens();
 
+    /** Time the last call on this thread spent tokenising (-1 if the scorer cannot say). */
+    default long lastTokenizeNanos() {
+        return -1;
+    }
+
     @Override
     void close();
 
@@ -35,19 +40,23 @@ public interface BenchScorer extends AutoCloseable {
         CrossEncoderScoringModel model = CrossEncoderScoringModel.builder().modelDirectory(modelDir).engine(engine)
                 .onnxFile(onnxFile).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
                 .maxConcurrentRuns(runs).mergeConcurrentRequests(merge).maxPaddingRatio(maxPaddingRatio).build();
-        ThreadLocal<Long> padded = ThreadLocal.withInitial(() -> -1L);
+        ThreadLocal<ScoringStats> last = new ThreadLocal<>();
         return new BenchScorer() {
             @Override
             public double[] score(String query, List<String> passages) {
                 CrossEncoderScoringModel.ScoredBatch result = model.scorePassages(query, passages);
-                ScoringStats stats = result.stats();
-                padded.set((long) stats.paddedTokens());
+                last.set(result.stats());
                 return result.scores();
             }
 
             @Override
             public long lastPaddedTokens() {
-                return padded.get();
+                return last.get() == null ? -1 : last.get().paddedTokens();
+            }
+
+            @Override
+            public long lastTokenizeNanos() {
+                return last.get() == null ? -1 : last.get().tokenizeNanos();
             }
 
             @Override

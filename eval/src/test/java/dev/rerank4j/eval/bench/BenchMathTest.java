@@ -2,9 +2,14 @@ package dev.rerank4j.eval.bench;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+@SuppressWarnings("unchecked")
 class BenchMathTest {
 
     @Test
@@ -26,5 +31,51 @@ class BenchMathTest {
         assertThat(seen).containsOnly(1);
         assertThat(result.latenciesMs()).hasSize(50);
         assertThat(result.wallSeconds()).isCloseTo(0.0, within(10.0));
+    }
+
+    private static Map<String, Object> pass(double pairsPerSecond, double p95) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("pairs_per_s", pairsPerSecond);
+        row.put("p95_ms", p95);
+        return row;
+    }
+
+    @Test
+    void ratios_pair_the_passes_that_ran_back_to_back_and_take_the_median() {
+        Map<String, Map<Integer, List<Map<String, Object>>>> rows = Map.of(
+                "ours", Map.of(1, List.of(pass(10, 100), pass(12, 300), pass(9, 200))),
+                "theirs", Map.of(1, List.of(pass(5, 400), pass(8, 500), pass(3, 600))));
+
+        Map<String, Object> ratio = (Map<String, Object>) BenchCeCommand.ratios(rows, "ours", "theirs").get("1");
+
+        assertThat(ratio.get("speedup_by_repeat")).isEqualTo(List.of(2.0, 1.5, 3.0));
+        assertThat(ratio.get("speedup")).isEqualTo(2.0);
+        assertThat(ratio.get("p95_ms_ours")).isEqualTo(200.0);
+        assertThat(ratio.get("p95_ms_theirs")).isEqualTo(500.0);
+        assertThat(BenchCeCommand.ratios(rows, "ours", "absent")).isEmpty();
+    }
+
+    @Test
+    void a_scorers_figures_are_per_metric_medians_with_the_first_concurrency_on_top() {
+        Map<Integer, List<Map<String, Object>>> byConcurrency = new LinkedHashMap<>();
+        byConcurrency.put(1, List.of(pass(10, 100), pass(14, 300)));
+        byConcurrency.put(4, List.of(pass(20, 900), pass(18, 700)));
+
+        Map<String, Object> result = BenchCeCommand.summarise(byConcurrency);
+
+        assertThat(result.get("pairs_per_s")).isEqualTo(12.0);
+        assertThat(result.get("p95_ms")).isEqualTo(200.0);
+        Map<String, Object> four = (Map<String, Object>) ((Map<String, Object>) result.get("concurrency")).get("4");
+        assertThat(four.get("pairs_per_s")).isEqualTo(19.0);
+        assertThat(four.get("pairs_per_s_by_repeat")).isEqualTo(List.of(20.0, 18.0));
+    }
+
+    @Test
+    void the_onnx_runtime_gemm_probe_measures_both_thread_shapes() {
+        OrtGemmProbe.Result result = OrtGemmProbe.measure(64, 32, 16, 1);
+
+        assertThat(result.oneRunAllCores()).isPositive().isFinite();
+        assertThat(result.oneRunPerCore()).isPositive().isFinite();
+        assertThat(result.best()).isEqualTo(Math.max(result.oneRunAllCores(), result.oneRunPerCore()));
     }
 }
