@@ -329,7 +329,7 @@ public final class ColbertEncoder implements AutoCloseable {
             return this;
         }
 
-        /** Threads inside one operator; 0 lets the runtime decide. */
+        /** Threads per model run; 0 = automatic (ONNX Runtime on a CPU: one single-threaded run per core). */
         public Builder intraOpThreads(int intraOpThreads) {
             this.intraOpThreads = intraOpThreads;
             return this;

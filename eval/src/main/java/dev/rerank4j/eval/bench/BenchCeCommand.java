@@ -240,6 +240,21 @@ public final class BenchCeCommand implements Callable<Integer> {
             if (!globalPool) {
                 threading.put("global thread pool", "not measured: the ONNX Runtime environment already existed");
             }
+            // batch fill: the same pairs one per run, on the per-core shape (what cross-request batching could add)
+            List<TokenBatch> singleRows = new ArrayList<>();
+            for (TokenBatch batch : plannedBatches) {
+                for (int r = 0; r < batch.batchSize(); r++) {
+                    long[] ids = Arrays.copyOfRange(batch.inputIds(), r * batch.sequenceLength(), (r + 1) * batch.sequenceLength());
+                    long[] mask = Arrays.copyOfRange(batch.attentionMask(), r * batch.sequenceLength(), (r + 1) * batch.sequenceLength());
+                    long[] types = Arrays.copyOfRange(batch.tokenTypeIds(), r * batch.sequenceLength(), (r + 1) * batch.sequenceLength());
+                    int length = (int) Arrays.stream(mask).sum();
+                    singleRows.add(TokenBatch.of(List.of(new EncodedInput(Arrays.copyOf(ids, length),
+                            Arrays.copyOf(mask, length), Arrays.copyOf(types, length)))));
+                }
+            }
+            OrtSessionProbe.Setting perCore = new OrtSessionProbe.Setting(cores + " runs x 1 thread, one pair per run",
+                    1, cores, Map.of(), false);
+            threading.putAll(new OrtSessionProbe(fp32, singleRows).pairsPerSecond(List.of(perCore), repeats));
             report.put("ort_threading_pairs_per_s", threading);
         }
         if (profile) {

@@ -41,7 +41,7 @@ public final class CommonOptions {
     @Option(names = "--cache-dir", description = "dense index cache (default ~/.cache/rerank4j/eval)")
     Path cacheDir;
 
-    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads of the rerankers (0 = runtime default)")
+    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads of the rerankers (0 = automatic: one single-threaded run per core)")
     int threads;
 
     @Option(names = "--no-progress", description = "no progress bars")

@@ -38,8 +38,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A Hugging Face cross-encoder as a LangChain4j {@link ScoringModel}: each (query, passage) pair goes through the
  * model together ({@code [CLS] query [SEP] passage [SEP]}) and the classifier's logit is the score.
  *
- * <p>Thread-safe: one native session serves all threads. {@link #close()} waits for running calls, then frees
- * the native resources; scoring afterwards throws {@link IllegalStateException}.
+ * <p>Thread-safe: one native session serves all threads, run by the scorer's worker threads
+ * ({@code maxConcurrentRuns}; by default one single-threaded run per core, a call's batches spread over them, calls
+ * served in arrival order). {@link #close()} waits for running and queued calls, then frees the native resources;
+ * scoring afterwards throws {@link IllegalStateException}.
  *
  * <pre>{@code
  * try (var model = CrossEncoderScoringModel.builder().modelDirectory(Path.of("ms-marco-MiniLM-L-6-v2")).build()) {
@@ -366,7 +368,10 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             return this;
         }
 
-        /** Threads per operator (0 = the runtime's default). */
+        /**
+         * Threads per model run (default 0: automatic; with ONNX Runtime on a CPU one thread per run and one run per
+         * core, or cores / maxConcurrentRuns when that is set; elsewhere the runtime's default).
+         */
         public Builder intraOpThreads(int intraOpThreads) {
             if (intraOpThreads < 0) {
                 throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
@@ -376,8 +381,9 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         }
 
         /**
-         * Model runs allowed at once across all threads using this scorer (default: cores / intraOpThreads, i.e. 1
-         * when each run uses every core); further requests queue instead of oversubscribing the cores.
+         * Model runs at once across all threads using this scorer (default 0: automatic; with ONNX Runtime on a CPU
+         * one per core, or cores / intraOpThreads when that is set; elsewhere 1); further batches queue, oldest
+         * request first, instead of oversubscribing the cores.
          */
         public Builder maxConcurrentRuns(int maxConcurrentRuns) {
             if (maxConcurrentRuns < 0) {

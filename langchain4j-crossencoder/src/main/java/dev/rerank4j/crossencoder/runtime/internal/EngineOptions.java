@@ -8,11 +8,10 @@ import dev.rerank4j.crossencoder.runtime.EngineKind;
  *
  * @param kind           ONNX Runtime, PyTorch (TorchScript) or AUTO (from the files present)
  * @param device         CPU or CUDA
- * @param intraOpThreads threads inside one operator; 0 lets the runtime decide (all physical cores)
+ * @param intraOpThreads threads inside one operator; 0 = automatic ({@link InferenceEngines#resolve})
  * @param onnxFile       ONNX file relative to the model directory (e.g. {@code onnx/model_qint8.onnx}); null for the default
  * @param outputName     model output to read; null to use the config's {@code output_name} or the first output
- * @param maxConcurrentRuns model runs allowed at once across all callers; 0 = cores / intraOpThreads (1 when the
- *                       runtime uses all cores per run)
+ * @param maxConcurrentRuns model runs allowed at once across all callers; 0 = automatic ({@link InferenceEngines#resolve})
  */
 public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
                             int maxConcurrentRuns) {
