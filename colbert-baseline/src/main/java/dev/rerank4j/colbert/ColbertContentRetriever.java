@@ -18,6 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+
+import static dev.langchain4j.internal.Utils.getOrDefault;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * The ColBERT pipeline as a LangChain4j {@link ContentRetriever}: a dense first stage returns candidates
  * (default 150), {@link ColbertScoringModel} reranks them by MaxSim (from the index where it holds a candidate),
@@ -47,10 +52,10 @@ public final class ColbertContentRetriever implements ContentRetriever {
         this.firstStage = b.firstStage;
         this.store = b.embeddingStore;
         this.embeddingModel = b.embeddingModel;
-        this.firstStageMaxResults = b.firstStageMaxResults;
+        this.firstStageMaxResults = getOrDefault(b.firstStageMaxResults, DEFAULT_FIRST_STAGE);
         this.scoringModel = b.scoringModel;
-        this.maxResults = b.maxResults;
-        this.minScore = b.minScore;
+        this.maxResults = getOrDefault(b.maxResults, DEFAULT_MAX_RESULTS);
+        this.minScore = getOrDefault(b.minScore, Double.NEGATIVE_INFINITY);
     }
 
     public static Builder builder() {
@@ -108,14 +113,15 @@ public final class ColbertContentRetriever implements ContentRetriever {
         return contents;
     }
 
+    /** LangChain4j style: null means the default; {@link #build()} checks every value once. */
     public static final class Builder {
         private ContentRetriever firstStage;
         private EmbeddingStore<TextSegment> embeddingStore;
         private EmbeddingModel embeddingModel;
-        private int firstStageMaxResults = DEFAULT_FIRST_STAGE;
+        private Integer firstStageMaxResults;
         private ColbertScoringModel scoringModel;
-        private int maxResults = DEFAULT_MAX_RESULTS;
-        private double minScore = Double.NEGATIVE_INFINITY;
+        private Integer maxResults;
+        private Double minScore;
 
         private Builder() {
         }
@@ -137,7 +143,7 @@ public final class ColbertContentRetriever implements ContentRetriever {
         }
 
         /** Candidates taken from the embedding store (default 150). */
-        public Builder firstStageMaxResults(int firstStageMaxResults) {
+        public Builder firstStageMaxResults(Integer firstStageMaxResults) {
             this.firstStageMaxResults = firstStageMaxResults;
             return this;
         }
@@ -148,13 +154,13 @@ public final class ColbertContentRetriever implements ContentRetriever {
         }
 
         /** Results returned after reranking (K, default 10). */
-        public Builder maxResults(int maxResults) {
+        public Builder maxResults(Integer maxResults) {
             this.maxResults = maxResults;
             return this;
         }
 
         /** Drops results whose MaxSim score is below this (default: none). */
-        public Builder minScore(double minScore) {
+        public Builder minScore(Double minScore) {
             this.minScore = minScore;
             return this;
         }
@@ -167,16 +173,14 @@ public final class ColbertContentRetriever implements ContentRetriever {
             if (firstStage == null && (embeddingStore == null || embeddingModel == null)) {
                 throw new IllegalArgumentException("a first stage is required: firstStage, or embeddingStore and embeddingModel");
             }
-            if (scoringModel == null) {
-                throw new IllegalArgumentException("scoringModel cannot be null");
+            ensureNotNull(scoringModel, "scoringModel");
+            if (firstStageMaxResults != null) {
+                ensureGreaterThanZero(firstStageMaxResults, "firstStageMaxResults");
             }
-            if (firstStageMaxResults < 1) {
-                throw new IllegalArgumentException("firstStageMaxResults must be >= 1, was " + firstStageMaxResults);
+            if (maxResults != null) {
+                ensureGreaterThanZero(maxResults, "maxResults");
             }
-            if (maxResults < 1) {
-                throw new IllegalArgumentException("maxResults must be >= 1, was " + maxResults);
-            }
-            if (Double.isNaN(minScore)) {
+            if (minScore != null && minScore.isNaN()) {
                 throw new IllegalArgumentException("minScore cannot be NaN");
             }
             return new ColbertContentRetriever(this);
