@@ -31,19 +31,19 @@ import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
  * Equal scores keep the first-stage order.
  *
  * <p>The first stage is either any {@link ContentRetriever} (its own result count applies) or an
- * {@link EmbeddingStore} searched with an {@link EmbeddingModel} for {@link Builder#firstStageMaxResults}
+ * {@link EmbeddingStore} searched with an {@link EmbeddingModel} for {@link Builder#firstStageSize}
  * candidates. With an embedding store, a segment without the scoring model's id metadata key gets the store's
  * embedding id as its id, so an index keyed by the store ids is used.
  */
 public final class ColbertContentRetriever implements ContentRetriever {
 
-    public static final int DEFAULT_FIRST_STAGE = 150;
+    public static final int DEFAULT_FIRST_STAGE_SIZE = 150;
     public static final int DEFAULT_MAX_RESULTS = 10;
 
     private final ContentRetriever firstStage;
     private final EmbeddingStore<TextSegment> store;
     private final EmbeddingModel embeddingModel;
-    private final int firstStageMaxResults;
+    private final int firstStageSize;
     private final ColbertScoringModel scoringModel;
     private final int maxResults;
     private final double minScore;
@@ -52,7 +52,7 @@ public final class ColbertContentRetriever implements ContentRetriever {
         this.firstStage = b.firstStage;
         this.store = b.embeddingStore;
         this.embeddingModel = b.embeddingModel;
-        this.firstStageMaxResults = getOrDefault(b.firstStageMaxResults, DEFAULT_FIRST_STAGE);
+        this.firstStageSize = getOrDefault(b.firstStageSize, DEFAULT_FIRST_STAGE_SIZE);
         this.scoringModel = b.scoringModel;
         this.maxResults = getOrDefault(b.maxResults, DEFAULT_MAX_RESULTS);
         this.minScore = getOrDefault(b.minScore, Double.NEGATIVE_INFINITY);
@@ -92,7 +92,7 @@ public final class ColbertContentRetriever implements ContentRetriever {
     private List<Content> searchStore(String query) {
         Embedding embedding = embeddingModel.embed(query).content();
         List<EmbeddingMatch<TextSegment>> matches = store.search(EmbeddingSearchRequest.builder()
-                .queryEmbedding(embedding).maxResults(firstStageMaxResults).build()).matches();
+                .queryEmbedding(embedding).maxResults(firstStageSize).build()).matches();
         List<Content> contents = new ArrayList<>(matches.size());
         String key = scoringModel.idMetadataKey();
         for (EmbeddingMatch<TextSegment> match : matches) {
@@ -118,7 +118,7 @@ public final class ColbertContentRetriever implements ContentRetriever {
         private ContentRetriever firstStage;
         private EmbeddingStore<TextSegment> embeddingStore;
         private EmbeddingModel embeddingModel;
-        private Integer firstStageMaxResults;
+        private Integer firstStageSize;
         private ColbertScoringModel scoringModel;
         private Integer maxResults;
         private Double minScore;
@@ -143,8 +143,8 @@ public final class ColbertContentRetriever implements ContentRetriever {
         }
 
         /** Candidates taken from the embedding store (default 150). */
-        public Builder firstStageMaxResults(Integer firstStageMaxResults) {
-            this.firstStageMaxResults = firstStageMaxResults;
+        public Builder firstStageSize(Integer firstStageSize) {
+            this.firstStageSize = firstStageSize;
             return this;
         }
 
@@ -174,8 +174,8 @@ public final class ColbertContentRetriever implements ContentRetriever {
                 throw new IllegalArgumentException("a first stage is required: firstStage, or embeddingStore and embeddingModel");
             }
             ensureNotNull(scoringModel, "scoringModel");
-            if (firstStageMaxResults != null) {
-                ensureGreaterThanZero(firstStageMaxResults, "firstStageMaxResults");
+            if (firstStageSize != null) {
+                ensureGreaterThanZero(firstStageSize, "firstStageSize");
             }
             if (maxResults != null) {
                 ensureGreaterThanZero(maxResults, "maxResults");

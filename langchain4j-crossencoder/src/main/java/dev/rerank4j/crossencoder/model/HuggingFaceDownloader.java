@@ -28,9 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,7 +55,7 @@ public final class HuggingFaceDownloader {
 
     public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
     /** Per-revision record of the files downloaded and the hashes they were verified against. */
-    public static final String MANIFEST_FILE = ".rerank4j-download.json";
+    public static final String MANIFEST_FILE = DownloadCache.MANIFEST_FILE;
     private static final Logger log = LoggerFactory.getLogger(HuggingFaceDownloader.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
@@ -125,98 +123,42 @@ public final class HuggingFaceDownloader {
         String rev = revision == null || revision.isBlank() ? ModelBuilder.DEFAULT_REVISION : revision;
         String onnx = onnxFile == null ? ModelDirectory.ONNX_FILE : onnxFile;
         Path target = localDirectory(repoId, rev);
+        DownloadCache cache = DownloadCache.open(target);
         if (offline) {
-            return requireComplete(repoId, target, onnx, "offline mode");
+            return requireComplete(repoId, cache, onnx, "offline mode");
         }
         Map<String, RemoteFile> listing;
         try {
             listing = listFiles(repoId, rev);
         } catch (HubUnreachableException e) {
-            Path cached = requireComplete(repoId, target, onnx, "the hub is unreachable: " + e.getMessage());
+            Path cached = requireComplete(repoId, cache, onnx, "the hub is unreachable: " + e.getMessage());
             log.warn("Hugging Face hub unreachable ({}); using the cached copy of {} at {} without checking it for "
                     + "updates", e.getMessage(), repoId, cached);
             return cached;
         }
-        Manifest manifest = Manifest.read(target);
         for (String file : chooseFiles(repoId, listing, onnx)) {
             RemoteFile remote = listing.get(file);
-            Path local = target.resolve(file);
-            if (!isCurrent(local, remote, manifest)) {
-                fetch(repoId, rev, remote, local);
+            if (!cache.isCurrent(remote)) {
+                fetch(repoId, rev, remote, target.resolve(file));
             }
-            manifest.files().put(file, new Manifest.Entry(remote.size(), remote.sha256(), remote.gitOid()));
-            manifest.write(target);
+            cache.recordVerified(remote);
         }
         return target;
     }
 
-    /** A cached file is current when its size and recorded (or, the first time, computed) hash match the listing. */
-    private static boolean isCurrent(Path local, RemoteFile remote, Manifest manifest) {
-        try {
-            if (!Files.isRegularFile(local) || (remote.size() >= 0 && Files.size(local) != remote.size())) {
-                return false;
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        if (remote.sha256() == null && remote.gitOid() == null) {
-            return true; // the server lists no hash: size is all there is to check
-        }
-        Manifest.Entry verified = manifest.files().get(remote.path());
-        if (verified != null && verified.size() == remote.size() && Objects.equals(verified.sha256(), remote.sha256())
-                && Objects.equals(verified.gitOid(), remote.gitOid())) {
-            return true;
-        }
-        return remote.sha256() != null
-                ? remote.sha256().equalsIgnoreCase(Digests.sha256Hex(local))
-                : remote.gitOid().equalsIgnoreCase(Digests.gitBlobSha1Hex(local));
-    }
-
-    /**
-     * The cached model when it is complete: config.json, tokenizer.json and the model file, plus every file the
-     * manifest recorded for it (e.g. ONNX external data) at its recorded size. Otherwise an error naming what is
-     * missing.
-     */
-    private static Path requireComplete(String repoId, Path target, String onnx, String reason) {
-        Manifest manifest = Manifest.read(target);
-        List<String> missing = new ArrayList<>();
-        for (String required : List.of(ModelDirectory.CONFIG_FILE, ModelDirectory.TOKENIZER_FILE)) {
-            if (!Files.isRegularFile(target.resolve(required))) {
-                missing.add(required);
-            }
-        }
-        boolean onnxWanted = manifest.files().containsKey(onnx) || Files.isRegularFile(target.resolve(onnx))
-                || !Files.isRegularFile(target.resolve(ModelDirectory.TORCHSCRIPT_FILE));
-        String model = onnxWanted ? onnx : ModelDirectory.TORCHSCRIPT_FILE;
-        if (!Files.isRegularFile(target.resolve(model))) {
-            missing.add(onnxWanted ? onnx + " (or " + ModelDirectory.TORCHSCRIPT_FILE + ")" : model);
-        }
-        String folder = onnx.contains("/") ? onnx.substring(0, onnx.lastIndexOf('/') + 1) : "";
-        manifest.files().forEach((file, entry) -> {
-            boolean needed = List.of(ModelDirectory.CONFIG_FILE, ModelDirectory.TOKENIZER_FILE, model).contains(file)
-                    || (onnxWanted && isExternalData(file, folder));
-            if (needed && !missing.contains(file) && !hasSize(target.resolve(file), entry.size())) {
-                missing.add(file + " (" + entry.size() + " bytes expected)");
-            }
-        });
+    private static Path requireComplete(String repoId, DownloadCache cache, String onnx, String reason) {
+        List<String> missing = cache.missingFiles(onnx);
         if (missing.isEmpty()) {
-            return target;
+            return cache.directory();
         }
-        throw new ModelLoadException("Model " + repoId + " is not complete in the cache directory " + target + " ("
-                + reason + "): missing " + String.join(", ", missing) + ". Download it once with the hub reachable, "
-                + "or point modelDirectory to a local copy");
-    }
-
-    private static boolean hasSize(Path file, long size) {
-        try {
-            return Files.isRegularFile(file) && (size < 0 || Files.size(file) == size);
-        } catch (IOException e) {
-            return false;
-        }
+        throw new ModelLoadException("Model " + repoId + " is not complete in the cache directory " + cache.directory()
+                + " (" + reason + "): missing " + String.join(", ", missing) + ". Download it once with the hub "
+                + "reachable, or point modelDirectory to a local copy");
     }
 
     /** ONNX external data: weights stored beside the graph file, in the same folder. */
-    private static boolean isExternalData(String name, String folder) {
+    static boolean isExternalData(String name, String onnxFile) {
+        String folder = onnxFile.contains("/") ? onnxFile.substring(0, onnxFile.lastIndexOf('/') + 1) : "";
         boolean sameFolder = name.startsWith(folder) && name.indexOf('/', folder.length()) < 0;
         return sameFolder && (name.endsWith("_data") || name.endsWith(".data"));
     }
@@ -232,9 +174,8 @@ public final class HuggingFaceDownloader {
         }
         if (listing.containsKey(onnx)) {
             files.add(onnx);
-            String folder = onnx.contains("/") ? onnx.substring(0, onnx.lastIndexOf('/') + 1) : "";
             for (String name : listing.keySet()) {
-                if (isExternalData(name, folder)) {
+                if (isExternalData(name, onnx)) {
                     files.add(name);
                 }
             }
@@ -344,16 +285,7 @@ public final class HuggingFaceDownloader {
 
     /** Git hashes {@code "blob <size>\0"} before the content; null when the listing gives no blob id. */
     private static MessageDigest gitBlobDigest(RemoteFile remote) {
-        if (remote.gitOid() == null || remote.size() < 0) {
-            return null;
-        }
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-1");
-            digest.update(("blob " + remote.size() + "\0").getBytes(StandardCharsets.US_ASCII));
-            return digest;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is not available in this JVM", e);
-        }
+        return remote.gitOid() == null || remote.size() < 0 ? null : Digests.gitBlobSha1(remote.size());
     }
 
     private static void verifyHash(URI uri, RemoteFile remote, MessageDigest digest, Path local) {
@@ -388,7 +320,7 @@ public final class HuggingFaceDownloader {
         return total;
     }
 
-    private static void moveIntoPlace(Path temp, Path local) throws IOException {
+    static void moveIntoPlace(Path temp, Path local) throws IOException {
         try {
             Files.move(temp, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -420,7 +352,7 @@ public final class HuggingFaceDownloader {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    private static void deleteQuietly(Path path) {
+    static void deleteQuietly(Path path) {
         if (path != null) {
             try {
                 Files.deleteIfExists(path);
@@ -430,63 +362,10 @@ public final class HuggingFaceDownloader {
         }
     }
 
-    /** One file of the tree listing: size, and the SHA-256 (LFS) or Git blob id (other files) when given. */
-    record RemoteFile(String path, long size, String sha256, String gitOid) {
-
-        static RemoteFile from(JsonNode entry) {
-            JsonNode lfs = entry.get("lfs");
-            long size = entry.path("size").canConvertToLong() ? entry.path("size").asLong() : -1;
-            if (lfs != null && lfs.isObject()) {
-                String sha256 = lfs.path("oid").asText(null);
-                long lfsSize = lfs.path("size").canConvertToLong() ? lfs.path("size").asLong() : size;
-                return new RemoteFile(entry.get("path").asText(), lfsSize, sha256, null);
-            }
-            return new RemoteFile(entry.get("path").asText(), size, null, entry.path("oid").asText(null));
-        }
-    }
-
     /** The hub did not answer (network error, timeout, 5xx): a complete cache may stand in for it. */
     private static final class HubUnreachableException extends RuntimeException {
         HubUnreachableException(String message) {
             super(message);
-        }
-    }
-
-    /** {@value #MANIFEST_FILE}: path to the size and hash a cached file was verified against. */
-    record Manifest(Map<String, Entry> files) {
-
-        record Entry(long size, String sha256, String gitOid) {
-        }
-
-        static Manifest read(Path directory) {
-            Path file = directory.resolve(MANIFEST_FILE);
-            if (Files.isRegularFile(file)) {
-                try {
-                    Manifest manifest = MAPPER.readValue(file.toFile(), Manifest.class);
-                    if (manifest.files() != null) {
-                        return new Manifest(new TreeMap<>(manifest.files()));
-                    }
-                } catch (IOException e) {
-                    log.warn("Ignoring unreadable download manifest {} (files will be hashed again): {}", file, e.toString());
-                }
-            }
-            return new Manifest(new TreeMap<>());
-        }
-
-        void write(Path directory) {
-            try {
-                Files.createDirectories(directory);
-                Path temp = Files.createTempFile(directory, MANIFEST_FILE, ".part");
-                try {
-                    MAPPER.writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), this);
-                    moveIntoPlace(temp, directory.resolve(MANIFEST_FILE));
-                } finally {
-                    deleteQuietly(temp);
-                }
-            } catch (IOException e) {
-                // the model itself is in place; without the record the next load hashes the files again
-                log.warn("Cannot write download manifest in {}: {}", directory, e.toString());
-            }
         }
     }
 

@@ -22,7 +22,6 @@ class ScriptedScoringModel implements ScoringModel {
 
     private final ToDoubleFunction<String> scores;
     private volatile long delayPerPairMillis;
-    private volatile long delayPerCallMillis;
     private volatile RuntimeException failure;
     private volatile int blockFromCall = Integer.MAX_VALUE;
     private volatile boolean finishWhenInterrupted;
@@ -47,11 +46,6 @@ class ScriptedScoringModel implements ScoringModel {
 
     ScriptedScoringModel delayPerPair(long millis) {
         this.delayPerPairMillis = millis;
-        return this;
-    }
-
-    ScriptedScoringModel delayPerCall(long millis) {
-        this.delayPerCallMillis = millis;
         return this;
     }
 
@@ -81,7 +75,7 @@ class ScriptedScoringModel implements ScoringModel {
         if (failure != null) {
             throw failure;
         }
-        long delay = delayPerCallMillis + delayPerPairMillis * segments.size();
+        long delay = delayPerPairMillis * segments.size();
         try {
             if (calls.size() > blockFromCall) {
                 never.await();

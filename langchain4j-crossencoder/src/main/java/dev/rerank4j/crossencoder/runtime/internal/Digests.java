@@ -29,14 +29,21 @@ public final class Digests {
 
     /** The Git object id of a file stored as a plain blob: SHA-1 of {@code "blob <size>\0"} + the bytes. */
     public static String gitBlobSha1Hex(Path file) {
-        MessageDigest digest = digest("SHA-1");
+        MessageDigest digest;
         try {
-            digest.update(("blob " + Files.size(file) + "\0").getBytes(StandardCharsets.US_ASCII));
+            digest = gitBlobSha1(Files.size(file));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file, e);
         }
         update(digest, file);
         return hex(digest);
+    }
+
+    /** A SHA-1 digest primed with Git's blob header for content of {@code size} bytes; feed it the content. */
+    public static MessageDigest gitBlobSha1(long size) {
+        MessageDigest digest = digest("SHA-1");
+        digest.update(("blob " + size + "\0").getBytes(StandardCharsets.US_ASCII));
+        return digest;
     }
 
     /** Feeds a file's bytes into the digest. */
