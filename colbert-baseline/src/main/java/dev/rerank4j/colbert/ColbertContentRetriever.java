@@ -20,7 +20,7 @@ import java.util.stream.IntStream;
 
 
 import static dev.langchain4j.internal.Utils.getOrDefault;
-import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
 import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
 
 /**
@@ -174,12 +174,8 @@ public final class ColbertContentRetriever implements ContentRetriever {
                 throw new IllegalArgumentException("a first stage is required: firstStage, or embeddingStore and embeddingModel");
             }
             ensureNotNull(scoringModel, "scoringModel");
-            if (firstStageSize != null) {
-                ensureGreaterThanZero(firstStageSize, "firstStageSize");
-            }
-            if (maxResults != null) {
-                ensureGreaterThanZero(maxResults, "maxResults");
-            }
+            ensureGreaterThanZeroIfNotNull(firstStageSize, "firstStageSize");
+            ensureGreaterThanZeroIfNotNull(maxResults, "maxResults");
             if (minScore != null && minScore.isNaN()) {
                 throw new IllegalArgumentException("minScore cannot be NaN");
             }

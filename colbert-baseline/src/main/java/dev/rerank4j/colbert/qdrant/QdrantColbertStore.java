@@ -31,7 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
 import static dev.langchain4j.internal.Utils.getOrDefault;
-import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
 import static dev.langchain4j.internal.ValidationUtils.ensureNotBlank;
 import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
 import static io.qdrant.client.PointIdFactory.id;
@@ -239,12 +239,8 @@ public final class QdrantColbertStore implements ContentRetriever {
             ensureNotNull(embeddingModel, "embeddingModel");
             ensureNotNull(encoder, "encoder");
             ensureNotBlank(collectionName, "collectionName");
-            if (prefetchLimit != null) {
-                ensureGreaterThanZero(prefetchLimit, "prefetchLimit");
-            }
-            if (maxResults != null) {
-                ensureGreaterThanZero(maxResults, "maxResults");
-            }
+            ensureGreaterThanZeroIfNotNull(prefetchLimit, "prefetchLimit");
+            ensureGreaterThanZeroIfNotNull(maxResults, "maxResults");
             return new QdrantColbertStore(this);
         }
     }

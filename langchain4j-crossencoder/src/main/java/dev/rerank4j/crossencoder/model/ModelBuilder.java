@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 import static dev.langchain4j.internal.Utils.getOrDefault;
 import static dev.langchain4j.internal.ValidationUtils.ensureBetween;
-import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
 import static dev.langchain4j.internal.ValidationUtils.ensureNotBlank;
 import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
 
@@ -196,12 +196,8 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         if (maxConcurrentRuns != null) {
             ensureNotNegative(maxConcurrentRuns, "maxConcurrentRuns");
         }
-        if (batchSize != null) {
-            ensureGreaterThanZero(batchSize, "batchSize");
-        }
-        if (maxBatchTokens != null) {
-            ensureGreaterThanZero(maxBatchTokens, "maxBatchTokens");
-        }
+        ensureGreaterThanZeroIfNotNull(batchSize, "batchSize");
+        ensureGreaterThanZeroIfNotNull(maxBatchTokens, "maxBatchTokens");
         if (maxPaddingRatio != null) {
             ensureBetween(maxPaddingRatio, 0, 1, "maxPaddingRatio");
         }

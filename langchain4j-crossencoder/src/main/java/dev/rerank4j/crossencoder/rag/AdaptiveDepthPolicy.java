@@ -14,6 +14,7 @@ import java.util.function.ToIntFunction;
 import static dev.langchain4j.internal.Utils.getOrDefault;
 import static dev.langchain4j.internal.ValidationUtils.ensureBetween;
 import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
 import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
 
 /**
@@ -245,9 +246,7 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
             if (minDepth != null) {
                 ensureNotNegative(minDepth, "minDepth");
             }
-            if (maxDepth != null) {
-                ensureGreaterThanZero(maxDepth, "maxDepth");
-            }
+            ensureGreaterThanZeroIfNotNull(maxDepth, "maxDepth");
             int min = getOrDefault(minDepth, DEFAULT_MIN_DEPTH);
             int max = getOrDefault(maxDepth, DEFAULT_MAX_DEPTH);
             if (min > max) {
@@ -259,9 +258,7 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
             if (smoothing != null) {
                 ensureBetween(smoothing, Double.MIN_VALUE, 1, "smoothing");
             }
-            if (maxPairTokens != null) {
-                ensureGreaterThanZero(maxPairTokens, "maxPairTokens");
-            }
+            ensureGreaterThanZeroIfNotNull(maxPairTokens, "maxPairTokens");
             if (initialNanosPerToken != null) {
                 ensureGreaterThanZero(initialNanosPerToken, "initialNanosPerToken");
             }

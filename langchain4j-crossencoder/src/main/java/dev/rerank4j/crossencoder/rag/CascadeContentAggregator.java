@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import static dev.langchain4j.internal.Utils.getOrDefault;
-import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
 import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
 import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
 
@@ -535,12 +535,8 @@ public final class CascadeContentAggregator implements ContentAggregator {
             if (rerankDepth != null) {
                 ensureNotNegative(rerankDepth, "rerankDepth");
             }
-            if (firstStageSize != null) {
-                ensureGreaterThanZero(firstStageSize, "firstStageSize");
-            }
-            if (maxResults != null) {
-                ensureGreaterThanZero(maxResults, "maxResults");
-            }
+            ensureGreaterThanZeroIfNotNull(firstStageSize, "firstStageSize");
+            ensureGreaterThanZeroIfNotNull(maxResults, "maxResults");
             if (minScore != null && minScore.isNaN()) {
                 throw new IllegalArgumentException("minScore cannot be NaN");
             }

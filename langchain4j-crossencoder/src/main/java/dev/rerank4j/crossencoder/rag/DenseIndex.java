@@ -37,7 +37,7 @@ import java.util.UUID;
 
 
 import static dev.langchain4j.internal.Utils.getOrDefault;
-import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
 
 /**
  * The dense first stage: documents embedded in process (all-MiniLM-L6-v2 by default) into an embedding store.
@@ -436,9 +436,7 @@ public final class DenseIndex {
             if (store != null && storeFile != null) {
                 throw new IllegalArgumentException("Set either storeFile (persisted in-memory store) or embeddingStore, not both");
             }
-            if (batchSize != null) {
-                ensureGreaterThanZero(batchSize, "batchSize");
-            }
+            ensureGreaterThanZeroIfNotNull(batchSize, "batchSize");
             return new DenseIndex(this);
         }
     }
