@@ -119,11 +119,15 @@ public final class ColbertEncoder implements AutoCloseable {
 
     /** The model input of a query: fixed length {@code query_maxlen}, [MASK]-padded. */
     public EncodedInput queryInput(String query) {
+        requireQuery(query);
+        return lifecycle.call(() -> queryInput(tokenizer.tokenIds(query)));
+    }
+
+    private static void requireQuery(String query) {
         requireText(query, "query");
         if (query.isBlank()) {
             throw new IllegalArgumentException("query cannot be blank");
         }
-        return queryInput(tokenizer.tokenIds(query));
     }
 
     private EncodedInput queryInput(long[] tokens) {
@@ -147,7 +151,7 @@ public final class ColbertEncoder implements AutoCloseable {
     /** The model input of a document: at most {@code doc_maxlen} tokens, no padding. */
     public EncodedInput documentInput(String document) {
         requireText(document, "document");
-        return documentInput(tokenizer.tokenIds(document));
+        return lifecycle.call(() -> documentInput(tokenizer.tokenIds(document)));
     }
 
     private EncodedInput documentInput(long[] tokens) {
@@ -173,17 +177,21 @@ public final class ColbertEncoder implements AutoCloseable {
 
     /** The query's {@code query_maxlen} normalised vectors. */
     public TokenVectors encodeQuery(String query) {
-        return run(List.of(queryInput(query)), false).get(0);
+        return encodeQueries(List.of(query)).get(0);
     }
 
     /** Several queries in batches; results follow the input order. */
     public List<TokenVectors> encodeQueries(List<String> queries) {
         requireList(queries, "queries");
-        List<EncodedInput> inputs = new ArrayList<>(queries.size());
-        for (String query : queries) {
-            inputs.add(queryInput(query));
-        }
-        return run(inputs, false);
+        queries.forEach(ColbertEncoder::requireQuery);
+        // tokenising inside the call too: close() must not free the tokenizer under it
+        return lifecycle.call(() -> {
+            List<EncodedInput> inputs = new ArrayList<>(queries.size());
+            for (String query : queries) {
+                inputs.add(queryInput(tokenizer.tokenIds(query)));
+            }
+            return run(inputs, false);
+        });
     }
 
     /** One document's normalised vectors, skiplist tokens dropped. */
@@ -197,12 +205,14 @@ public final class ColbertEncoder implements AutoCloseable {
         for (int i = 0; i < documents.size(); i++) {
             requireText(documents.get(i), "documents[" + i + "]");
         }
-        List<long[]> tokens = tokenizer.tokenIds(documents);
-        List<EncodedInput> inputs = new ArrayList<>(tokens.size());
-        for (long[] t : tokens) {
-            inputs.add(documentInput(t));
-        }
-        return run(inputs, true);
+        return lifecycle.call(() -> {
+            List<long[]> tokens = tokenizer.tokenIds(documents);
+            List<EncodedInput> inputs = new ArrayList<>(tokens.size());
+            for (long[] t : tokens) {
+                inputs.add(documentInput(t));
+            }
+            return run(inputs, true);
+        });
     }
 
     private List<TokenVectors> run(List<EncodedInput> inputs, boolean documents) {
@@ -211,21 +221,19 @@ public final class ColbertEncoder implements AutoCloseable {
             return List.of();
         }
         int[] lengths = inputs.stream().mapToInt(EncodedInput::length).toArray();
-        return lifecycle.call(() -> {
-            for (int[] batch : planner.plan(lengths)) {
-                List<EncodedInput> rows = new ArrayList<>(batch.length);
-                for (int index : batch) {
-                    rows.add(inputs.get(index));
-                }
-                TokenBatch tokenBatch = TokenBatch.of(rows);
-                OutputTensor output = lifecycle.run(tokenBatch);
-                checkShape(output, tokenBatch);
-                for (int r = 0; r < batch.length; r++) {
-                    out[batch[r]] = vectors(output, tokenBatch.sequenceLength(), r, rows.get(r), documents);
-                }
+        for (int[] batch : planner.plan(lengths)) {
+            List<EncodedInput> rows = new ArrayList<>(batch.length);
+            for (int index : batch) {
+                rows.add(inputs.get(index));
             }
-            return List.of(out);
-        });
+            TokenBatch tokenBatch = TokenBatch.of(rows);
+            OutputTensor output = lifecycle.run(tokenBatch);
+            checkShape(output, tokenBatch);
+            for (int r = 0; r < batch.length; r++) {
+                out[batch[r]] = vectors(output, tokenBatch.sequenceLength(), r, rows.get(r), documents);
+            }
+        }
+        return List.of(out);
     }
 
     private void checkShape(OutputTensor output, TokenBatch batch) {

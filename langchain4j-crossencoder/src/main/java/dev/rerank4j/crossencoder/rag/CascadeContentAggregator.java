@@ -58,7 +58,7 @@ import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
  * <p>Deadline: with a deadline (default: the policy's latency budget; none for a fixed depth) scoring runs on the
  * executor and the caller waits at most until the deadline, counted from the start of {@link #aggregate}. The
  * top {@code maxResults} candidates are scored first, then the rest, so a late request can still return that
- * reranked prefix; otherwise it returns first-stage order. Late work is cancelled (interrupted). Fail-open (the
+ * reranked prefix; otherwise it returns first-stage order. Late work is cancelled (interrupted); scores it returns Fail-open (the
  * default) never throws for a timeout, a scoring failure or a cancellation; fail-closed throws
  * {@link RerankException} carrying the {@link FallbackReason}. Every fallback is logged and reported to the
  * listeners. Exceptions of the scoring model map to reasons: an interrupt of the calling thread is
@@ -350,6 +350,10 @@ public final class CascadeContentAggregator implements ContentAggregator {
                 }
                 long start = System.nanoTime();
                 Response<List<Double>> response = scoringModel.scoreAll(phase, query);
+                if (Thread.currentThread().isInterrupted()) {
+                    // cancelled while a phase that could not be stopped ran: its late scores are not used
+                    throw new InterruptedException("rerank cancelled");
+                }
                 List<Double> scores = response == null ? null : response.content();
                 if (scores == null || scores.size() != phase.size()) {
                     throw new IllegalStateException("Scoring model returned " + (scores == null ? "no" : scores.size())
