@@ -177,6 +177,7 @@ public final class ColbertEncoder implements AutoCloseable {
 
     /** The query's {@code query_maxlen} normalised vectors. */
     public TokenVectors encodeQuery(String query) {
+        requireQuery(query);
         return encodeQueries(List.of(query)).get(0);
     }
 

@@ -58,8 +58,9 @@ import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
  * <p>Deadline: with a deadline (default: the policy's latency budget; none for a fixed depth) scoring runs on the
  * executor and the caller waits at most until the deadline, counted from the start of {@link #aggregate}. The
  * top {@code maxResults} candidates are scored first, then the rest, so a late request can still return that
- * reranked prefix; otherwise it returns first-stage order. Late work is cancelled (interrupted); scores it returns Fail-open (the
- * default) never throws for a timeout, a scoring failure or a cancellation; fail-closed throws
+ * reranked prefix; otherwise it returns first-stage order. Late work is cancelled (interrupted), and a phase that
+ * returns after that is not used. Fail-open (the default) never throws for a timeout, a scoring failure or a
+ * cancellation; fail-closed throws
  * {@link RerankException} carrying the {@link FallbackReason}. Every fallback is logged and reported to the
  * listeners. Exceptions of the scoring model map to reasons: an interrupt of the calling thread is
  * {@link FallbackReason#INTERRUPTED} (the flag stays set), any other
