@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.rerank4j.crossencoder.runtime.internal.OnnxGraphWriter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,8 @@ import java.util.concurrent.Future;
  * ONNX Runtime's own fp32 matrix-multiply rate on the model's shapes: a one-node MatMul graph written at run time
  * ({@link OnnxGraphWriter}), run through ONNX Runtime Java in the two shapes the scorer can take: one run with an
  * intra-op thread per core, and one single-threaded run per core at the same time. Best of N for each.
+ *
+ * <p>The graph: {@code c = MatMul(a, b)} over float tensors {@code a: [m, k]}, {@code b: [k, n]} (symbolic sizes).
  */
 public final class OrtGemmProbe {
 
@@ -47,7 +50,7 @@ public final class OrtGemmProbe {
         try {
             dir = Files.createTempDirectory("rerank4j-gemm");
             Path model = dir.resolve("matmul.onnx");
-            OnnxGraphWriter.writeMatMulModel(model);
+            writeMatMulModel(model);
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             double flops = 2.0 * m * k * n;
             double allCores;
@@ -69,6 +72,12 @@ public final class OrtGemmProbe {
                 dir.toFile().delete();
             }
         }
+    }
+
+    static void writeMatMulModel(Path file) {
+        new OnnxGraphWriter("gemm").node("MatMul", List.of("a", "b"), "c")
+                .input("a", OnnxGraphWriter.FLOAT, "m", "k").input("b", OnnxGraphWriter.FLOAT, "k", "n")
+                .output("c", OnnxGraphWriter.FLOAT, "m", "n").write(file, 14);
     }
 
     private static OrtSession session(OrtEnvironment env, Path model, int threads) throws OrtException {

@@ -3,6 +3,7 @@ package dev.rerank4j.crossencoder.model;
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
+import dev.rerank4j.crossencoder.testing.OnnxModelWriter;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +78,17 @@ class ModelLoadingTest {
             assertThat(model.engineDescription()).contains("pytorch");
             assertThat(model.modelFile().getFileName().toString()).isEqualTo("model.pt");
         }
+    }
+
+    @Test
+    void onnx_model_with_unexpected_inputs_names_expected_and_found_inputs() {
+        Path dir = copyOfTinyModel();
+        OnnxModelWriter.writeIdentityModel(dir.resolve("onnx/model.onnx"), "pixel_values");
+
+        assertThatThrownBy(() -> builder(dir).engine(EngineKind.ONNX).build())
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("[pixel_values]").hasMessageContaining("input_ids")
+                .hasMessageContaining("model.onnx");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.rerank4j.crossencoder.runtime.internal;
 
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -111,8 +113,9 @@ public final class BatchScheduler implements AutoCloseable {
     /**
      * Runs the rows in batches and hands every row's output to {@code consumer} on this thread, as batches finish.
      *
-     * @throws IllegalStateException when the scheduler is closed, or (interrupt flag kept) when this thread is
-     *                               interrupted; a failure of the engine or of the consumer is rethrown as is
+     * @throws InferenceCancelledException when the scheduler is (or gets) closed, or (interrupt flag kept) when this
+     *                                     thread is interrupted; a failure of the engine or of the consumer is rethrown
+     *                                     as is
      */
     public Outcome run(List<EncodedInput> rows, RowConsumer consumer) {
         if (rows.isEmpty()) {
@@ -122,7 +125,7 @@ public final class BatchScheduler implements AutoCloseable {
         lock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("The inference scheduler of " + engine.description() + " is closed");
+                throw new InferenceCancelledException("The inference scheduler of " + engine.description() + " was closed");
             }
             waiting.addLast(job);
             unassignedRows += rows.size();
@@ -150,7 +153,7 @@ public final class BatchScheduler implements AutoCloseable {
             return new Outcome(batches, real, padded);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Inference on " + engine.description() + " cancelled: thread interrupted", e);
+            throw new InferenceCancelledException("Inference on " + engine.description() + " cancelled: thread interrupted", e);
         } finally {
             if (!finished) {
                 abandon(job);
@@ -305,8 +308,8 @@ public final class BatchScheduler implements AutoCloseable {
                 closed = true;
                 for (Job job : waiting) {
                     if (job.failure == null) {
-                        job.failure = new IllegalStateException("The inference scheduler of " + engine.description()
-                                + " was closed while this call was queued");
+                        job.failure = new InferenceCancelledException("The inference scheduler of "
+                                + engine.description() + " was closed while this call was queued");
                     }
                     job.changed.signalAll();
                 }

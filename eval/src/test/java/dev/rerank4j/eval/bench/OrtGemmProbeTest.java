@@ -3,10 +3,6 @@ package dev.rerank4j.eval.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.rerank4j.crossencoder.model.ModelLoadException;
-import dev.rerank4j.crossencoder.runtime.EngineKind;
-import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
-import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,18 +11,17 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-class OnnxGraphWriterTest {
+class OrtGemmProbeTest {
 
     @TempDir
     Path temp;
 
     @Test
-    void the_written_matmul_graph_multiplies_matrices_of_any_shape_in_onnx_runtime() throws Exception {
+    void the_probe_graph_multiplies_matrices_of_any_shape_in_onnx_runtime() throws Exception {
         Path file = temp.resolve("matmul.onnx");
-        OnnxGraphWriter.writeMatMulModel(file);
+        OrtGemmProbe.writeMatMulModel(file);
         float[] a = {1, 2, 3, 4, 5, 6};          // 2 x 3
         float[] b = {1, 0, 0, 1, 2, -1};         // 3 x 2
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -41,14 +36,11 @@ class OnnxGraphWriterTest {
     }
 
     @Test
-    void a_cross_encoder_whose_onnx_inputs_are_unexpected_is_refused_naming_expected_and_found_inputs() {
-        Path dir = temp.resolve("tiny-ce");
-        TestModels.copyTree(TestModels.resourceModel("tiny-ce"), dir);
-        OnnxGraphWriter.writeIdentityModel(dir.resolve("onnx/model.onnx"), "pixel_values");
+    void measures_both_thread_shapes() {
+        OrtGemmProbe.Result result = OrtGemmProbe.measure(64, 32, 16, 1);
 
-        assertThatThrownBy(() -> CrossEncoderScoringModel.builder().modelDirectory(dir).engine(EngineKind.ONNX).build())
-                .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("[pixel_values]").hasMessageContaining("input_ids")
-                .hasMessageContaining("model.onnx");
+        assertThat(result.oneRunAllCores()).isPositive().isFinite();
+        assertThat(result.oneRunPerCore()).isPositive().isFinite();
+        assertThat(result.best()).isEqualTo(Math.max(result.oneRunAllCores(), result.oneRunPerCore()));
     }
 }
