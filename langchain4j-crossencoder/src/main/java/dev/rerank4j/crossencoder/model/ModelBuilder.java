@@ -28,7 +28,14 @@ import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
 public abstract class ModelBuilder<B extends ModelBuilder<B>> {
 
     public static final int DEFAULT_BATCH_SIZE = 32;
+    /** Token budget of a batch on a GPU: large batches fill the device. */
     public static final int DEFAULT_MAX_BATCH_TOKENS = 8192;
+    /**
+     * Token budget of a batch on a CPU: about one long pair per run. Per pair, small batches cost less CPU time than
+     * large ones there (their activations, attention scores above all, stay in cache): measured in
+     * docs/performance.md.
+     */
+    public static final int DEFAULT_CPU_MAX_BATCH_TOKENS = 512;
     public static final String DEFAULT_REVISION = "main";
 
     private Path modelDirectory;
@@ -154,7 +161,10 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         return self();
     }
 
-    /** Padded tokens (rows x longest row) per forward pass at most (default {@value #DEFAULT_MAX_BATCH_TOKENS}). */
+    /**
+     * Padded tokens (rows x longest row) per forward pass at most (default {@value #DEFAULT_CPU_MAX_BATCH_TOKENS} on a
+     * CPU, {@value #DEFAULT_MAX_BATCH_TOKENS} on a GPU; a longer row still gets a batch of its own).
+     */
     public B maxBatchTokens(Integer maxBatchTokens) {
         this.maxBatchTokens = maxBatchTokens;
         return self();
@@ -245,12 +255,14 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
 
     /** The checked options with defaults applied; call after {@link #validate()}. */
     protected final ModelSettings settings() {
+        Device resolvedDevice = getOrDefault(device, Device.cpu());
         EngineOptions engineOptions = new EngineOptions(getOrDefault(engine, EngineKind.AUTO),
-                getOrDefault(device, Device.cpu()), getOrDefault(intraOpThreads, 0), onnxFile, outputName,
+                resolvedDevice, getOrDefault(intraOpThreads, 0), onnxFile, outputName,
                 getOrDefault(maxConcurrentRuns, 0));
         return new ModelSettings(modelDirectory, getOrDefault(modelId, defaultModelId()),
                 getOrDefault(revision, DEFAULT_REVISION), downloader(), engineOptions,
-                getOrDefault(batchSize, DEFAULT_BATCH_SIZE), getOrDefault(maxBatchTokens, DEFAULT_MAX_BATCH_TOKENS),
+                getOrDefault(batchSize, DEFAULT_BATCH_SIZE), getOrDefault(maxBatchTokens,
+                        resolvedDevice.isGpu() ? DEFAULT_MAX_BATCH_TOKENS : DEFAULT_CPU_MAX_BATCH_TOKENS),
                 getOrDefault(maxPaddingRatio, BatchPlanner.DEFAULT_MAX_PADDING_RATIO));
     }
 
