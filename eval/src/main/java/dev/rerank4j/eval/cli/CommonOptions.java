@@ -44,6 +44,10 @@ public final class CommonOptions {
     @Option(names = "--threads", defaultValue = "0", description = "intra-op threads of the rerankers (0 = runtime default)")
     int threads;
 
+    @Option(names = "--cache", description = "cross-encoder pipelines score through a CachingScoringModel; the run "
+            + "reports a cold pass and a warm pass (the same queries again, named '<pipeline> warm')")
+    boolean cacheScores;
+
     @Option(names = "--no-progress", description = "no progress bars")
     boolean noProgress;
 

@@ -22,6 +22,7 @@ public final class PipelineFactory implements AutoCloseable {
     private final int threads;
     private final Path cacheDir;
     private final int maxDepth;
+    private final boolean cacheScores;
     private final List<AutoCloseable> opened = new ArrayList<>();
     private CrossEncoderScoringModel crossEncoder;
 
@@ -34,6 +35,7 @@ public final class PipelineFactory implements AutoCloseable {
         this.threads = b.threads;
         this.cacheDir = b.cacheDir;
         this.maxDepth = b.maxDepth;
+        this.cacheScores = b.cacheScores;
     }
 
     public static Builder builder() {
@@ -51,10 +53,11 @@ public final class PipelineFactory implements AutoCloseable {
     public RerankPipeline create(PipelineSpec spec) {
         return switch (spec.kind()) {
             case DENSE -> new DensePipeline(denseModelId);
-            case CROSS_ENCODER -> new CrossEncoderPipeline(crossEncoder(), corpus, spec.parameter());
-            case COLBERT -> open(ColbertPipeline.open(colbertModel, corpus, cacheDir, threads));
-            case CROSS_ENCODER_SLA -> new AdaptiveCrossEncoderPipeline(crossEncoder(), corpus, spec.parameter(),
-                    maxDepth);
+            case CROSS_ENCODER -> CascadePipeline.fixedDepth(crossEncoder(), corpus, spec.parameter(), maxDepth,
+                    cacheScores);
+            case COLBERT -> open(ColbertPipeline.open(colbertModel, corpus, cacheDir, threads, maxDepth));
+            case CROSS_ENCODER_SLA -> CascadePipeline.latencyBudget(crossEncoder(), corpus, spec.parameter(),
+                    maxDepth, cacheScores);
         };
     }
 
@@ -101,6 +104,13 @@ public final class PipelineFactory implements AutoCloseable {
         private int threads;
         private Path cacheDir = Path.of("target", "rerank4j-cache");
         private int maxDepth = 150;
+        private boolean cacheScores;
+
+        /** Cross-encoder pipelines score through their own {@code CachingScoringModel} (cold and warm passes). */
+        public Builder cacheScores(boolean cacheScores) {
+            this.cacheScores = cacheScores;
+            return this;
+        }
 
         /** Where indexes (ColBERT) are cached. */
         public Builder cacheDir(Path cacheDir) {
@@ -111,7 +121,7 @@ public final class PipelineFactory implements AutoCloseable {
             return this;
         }
 
-        /** The first-stage depth: the most an adaptive pipeline may rerank. */
+        /** The first-stage depth: the longest candidate list, and the most an adaptive pipeline may rerank. */
         public Builder maxDepth(int maxDepth) {
             if (maxDepth < 1) {
                 throw new IllegalArgumentException("maxDepth must be >= 1, was " + maxDepth);
