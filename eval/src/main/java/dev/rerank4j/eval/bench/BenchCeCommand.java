@@ -6,6 +6,7 @@ import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 import dev.rerank4j.eval.metrics.Latencies;
+import dev.rerank4j.eval.report.MachineInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -83,14 +84,9 @@ public final class BenchCeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path modelDir = model != null ? model : Path.of("../shared/models/minilm-l6-ce");
+        Path modelDir = BenchInputs.model(model, "minilm-l6-ce", "--model");
         ModelDirectory directory = ModelDirectory.of(modelDir);
-        Path candidatesFile = candidates != null ? candidates
-                : data.toAbsolutePath().normalize().getParent().getParent()
-                .resolve("models/candidates/" + data.toAbsolutePath().normalize().getFileName() + "-" + split + ".tsv");
-        if (!Files.isRegularFile(candidatesFile)) {
-            throw new IllegalArgumentException("candidates file " + candidatesFile + " not found; pass --candidates FILE");
-        }
+        Path candidatesFile = BenchInputs.candidates(data, split, candidates);
         RerankWorkload workload = RerankWorkload.load(data, split, candidatesFile, depth, queries);
         BertFlops flops = BertFlops.of(directory.config());
         int[][] lengths;
@@ -136,7 +132,7 @@ public final class BenchCeCommand implements Callable<Integer> {
         report.put("workload", Map.of("data", data.toString(), "candidates", candidatesFile.toString(),
                 "requests", workload.requests().size(), "depth", depth, "max_length", maxLength,
                 "model", modelDir.toString(), "real_tokens", sum(lengths)));
-        report.put("machine", machine());
+        report.put("machine", MachineInfo.describe());
         Files.createDirectories(out);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("bench.json").toFile(), report);
         System.err.println("wrote " + out.resolve("bench.json"));
@@ -282,24 +278,6 @@ public final class BenchCeCommand implements Callable<Integer> {
             max = Math.max(max, Math.abs(a[i] - b[i]));
         }
         return max;
-    }
-
-    static Map<String, Object> machine() {
-        Map<String, Object> machine = new LinkedHashMap<>();
-        machine.put("cores", Runtime.getRuntime().availableProcessors());
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        machine.put("cpu", cpuModel());
-        return machine;
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
-        } catch (Exception e) {
-            return "unknown";
-        }
     }
 
     private static double round(double value) {

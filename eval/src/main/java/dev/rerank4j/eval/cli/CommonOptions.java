@@ -64,7 +64,7 @@ public final class CommonOptions {
     }
 
     /** The stand-in under ../shared/models (or the rerank4j.shared.dir property), null when absent. */
-    static Path sharedModel(String name) {
+    public static Path sharedModel(String name) {
         String configured = System.getProperty("rerank4j.shared.dir");
         Path shared = Path.of(configured != null ? configured : "../shared");
         Path dir = shared.resolve("models").resolve(name);

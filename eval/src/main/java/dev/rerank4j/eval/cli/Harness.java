@@ -40,7 +40,7 @@ final class Harness {
                      .crossEncoderModel(options.ceModelDirectory())
                      .crossEncoderOnnxFile(options.ceOnnxFile).colbertModel(options.colbertModelDirectory())
                      .threads(options.threads).cacheDir(options.cacheDirectory()).maxDepth(options.depth)
-                     .cacheScores(options.cacheScores).build()) {
+                     .cacheScores(options.cacheScores).showProgress(progress).build()) {
             Evaluator evaluator = Evaluator.builder().dataset(dataset).firstStage(firstStage)
                     .pipelines(factory.create(specs)).maxQueries(options.maxQueries).showProgress(progress)
                     .answerGenerator(chat.map(c -> new AnswerGenerator(c.model())).orElse(null),

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ce@N} and {@code ce-sla@MS}: the first-stage candidates go through {@link CascadeContentAggregator}, wired
+ * {@code ce@N} and {@code ce-sla@MS} (and any other {@link ScoringModel} at a fixed depth): the first-stage candidates go through {@link CascadeContentAggregator}, wired
  * as an application wires it (fixed depth N, or an {@link AdaptiveDepthPolicy} with a budget of MS milliseconds
  * and its default deadline, fail-open), optionally behind a {@link CachingScoringModel}. The aggregator keeps every
  * candidate ({@code maxResults} = first-stage size), so the ranking is the reranked prefix followed by the rest in
@@ -34,15 +34,17 @@ public final class CascadePipeline implements RerankPipeline {
     public static final String ID_KEY = "id";
 
     private final String name;
-    private final CrossEncoderScoringModel model;
+    private final String modelId;
+    private final String engine;
     private final CachingScoringModel cache;
     private final Map<String, Document> corpus;
     private final AdaptiveDepthPolicy adaptivePolicy;
     private final CascadeContentAggregator aggregator;
     private RerankEvent lastEvent;
 
-    private CascadePipeline(String name, CrossEncoderScoringModel model, boolean cached, Map<String, Document> corpus,
-                            AdaptiveDepthPolicy adaptivePolicy, Integer depth, int firstStageSize) {
+    private CascadePipeline(String name, ScoringModel model, boolean cached, String modelId, String engine,
+                            Map<String, Document> corpus, AdaptiveDepthPolicy adaptivePolicy, int depth,
+                            int firstStageSize) {
         if (model == null) {
             throw new IllegalArgumentException("model cannot be null");
         }
@@ -53,12 +55,13 @@ public final class CascadePipeline implements RerankPipeline {
             throw new IllegalArgumentException("firstStageSize must be >= 1, was " + firstStageSize);
         }
         this.name = name;
-        this.model = model;
         this.cache = cached ? CachingScoringModel.builder().delegate(model).build() : null;
+        this.modelId = modelId;
+        this.engine = engine + (cache != null ? ", CachingScoringModel" : "");
         this.corpus = corpus;
         this.adaptivePolicy = adaptivePolicy;
-        ScoringModel scorer = cache != null ? cache : model;
-        CascadeContentAggregator.Builder builder = CascadeContentAggregator.builder().scoringModel(scorer)
+        CascadeContentAggregator.Builder builder = CascadeContentAggregator.builder()
+                .scoringModel(cache != null ? cache : model)
                 .firstStageSize(firstStageSize).maxResults(firstStageSize).listener(event -> lastEvent = event);
         if (adaptivePolicy != null) {
             builder.depthPolicy(adaptivePolicy);
@@ -68,30 +71,45 @@ public final class CascadePipeline implements RerankPipeline {
         this.aggregator = builder.build();
     }
 
-    /** {@code ce@N}: the top {@code depth} candidates reranked, no deadline. */
+    /** {@code ce@N}: the top {@code depth} candidates reranked by the cross-encoder, no deadline. */
     public static CascadePipeline fixedDepth(CrossEncoderScoringModel model, Map<String, Document> corpus, int depth,
                                              int firstStageSize, boolean cached) {
+        requireModel(model);
+        return of("ce@" + depth, model, model.source(), model.engineDescription(), corpus, depth, firstStageSize,
+                cached);
+    }
+
+    /** Any scoring model through the cascade at a fixed depth (e.g. a research codec in a benchmark). */
+    public static CascadePipeline of(String name, ScoringModel model, String modelId, String engine,
+                                     Map<String, Document> corpus, int depth, int firstStageSize, boolean cached) {
         if (depth < 1) {
             throw new IllegalArgumentException("depth must be >= 1, was " + depth);
         }
-        return new CascadePipeline("ce@" + depth, model, cached, corpus, null, depth, firstStageSize);
+        return new CascadePipeline(name, model, cached, modelId, engine, corpus, null, depth, firstStageSize);
     }
 
     /**
-     * {@code ce-sla@MS}: per query the policy picks how many candidates (1 to the first-stage size) fit the budget,
-     * learning the cost per token from the queries before; the budget is also the deadline.
+     * {@code ce-sla@MS}: per query the policy picks how many candidates, between {@code minDepth} and
+     * {@code maxDepth}, fit the budget, learning the cost per token from the queries before; the budget is also
+     * the deadline.
      */
     public static CascadePipeline latencyBudget(CrossEncoderScoringModel model, Map<String, Document> corpus,
-                                                int budgetMillis, int firstStageSize, boolean cached) {
+                                                int budgetMillis, int minDepth, int maxDepth, int firstStageSize,
+                                                boolean cached) {
+        requireModel(model);
         if (budgetMillis < 1) {
             throw new IllegalArgumentException("budgetMillis must be >= 1, was " + budgetMillis);
         }
+        AdaptiveDepthPolicy policy = AdaptiveDepthPolicy.builder().latencyBudget(Duration.ofMillis(budgetMillis))
+                .tokenizer(model.tokenizer()).minDepth(minDepth).maxDepth(maxDepth).build();
+        return new CascadePipeline("ce-sla@" + budgetMillis, model, cached, model.source(),
+                model.engineDescription(), corpus, policy, 0, firstStageSize);
+    }
+
+    private static void requireModel(CrossEncoderScoringModel model) {
         if (model == null) {
             throw new IllegalArgumentException("model cannot be null");
         }
-        AdaptiveDepthPolicy policy = AdaptiveDepthPolicy.builder().latencyBudget(Duration.ofMillis(budgetMillis))
-                .tokenizer(model.tokenizer()).minDepth(1).maxDepth(Math.max(1, firstStageSize)).build();
-        return new CascadePipeline("ce-sla@" + budgetMillis, model, cached, corpus, policy, null, firstStageSize);
     }
 
     @Override
@@ -137,12 +155,12 @@ public final class CascadePipeline implements RerankPipeline {
 
     @Override
     public String modelId() {
-        return model.source();
+        return modelId;
     }
 
     @Override
     public String engine() {
-        return model.engineDescription() + (cache != null ? ", CachingScoringModel" : "");
+        return engine;
     }
 
     @Override
@@ -164,6 +182,8 @@ public final class CascadePipeline implements RerankPipeline {
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("budget_ms", adaptivePolicy.latencyBudget().map(Duration::toMillis).orElse(null));
+        details.put("min_depth", adaptivePolicy.minDepth());
+        details.put("max_depth", adaptivePolicy.maxDepth());
         details.put("deadline_ms", aggregator.deadline().map(Duration::toMillis).orElse(null));
         details.put("learned_ns_per_token", adaptivePolicy.nanosPerToken().isPresent()
                 ? adaptivePolicy.nanosPerToken().getAsDouble() : null);

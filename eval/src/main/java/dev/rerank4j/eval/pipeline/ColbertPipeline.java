@@ -38,8 +38,8 @@ public final class ColbertPipeline implements RerankPipeline {
     private List<Content> current = List.of();
 
     /**
-     * A pipeline over an open encoder and index (both stay open on {@link #close()}); {@code maxCandidates} bounds
-     * the first-stage lists it is given.
+     * A pipeline over an open encoder and index (both stay open on {@link #close()}; without an index every
+     * candidate is encoded at query time); {@code maxCandidates} bounds the first-stage lists it is given.
      */
     public static ColbertPipeline of(String name, ColbertEncoder encoder, ColbertIndex index,
                                      Map<String, Document> corpus, String modelId, int maxCandidates) {
@@ -66,7 +66,7 @@ public final class ColbertPipeline implements RerankPipeline {
 
     /** Opens the model, and opens or builds the corpus index under {@code cacheDir}. */
     public static ColbertPipeline open(Path modelDirectory, Map<String, Document> corpus, Path cacheDir,
-                                       int threads, int maxCandidates) {
+                                       int threads, int maxCandidates, boolean showProgress) {
         if (modelDirectory == null) {
             throw new IllegalArgumentException("--colbert-model is required for the colbert pipeline "
                     + "(no default found at ../shared/models/minilm-l6-colbert)");
@@ -84,9 +84,9 @@ public final class ColbertPipeline implements RerankPipeline {
             Path file = cacheDir.resolve("colbert-" + key + ".idx");
             if (Files.isRegularFile(file)) {
                 index = ColbertIndex.open(file);
-                index.add(encoder, texts); // resumes an interrupted build; no-op when complete
+                index.add(encoder, texts, showProgress); // resumes an interrupted build; no-op when complete
             } else {
-                index = ColbertIndex.build(encoder, texts, file, VectorEncoding.FLOAT16);
+                index = ColbertIndex.build(encoder, texts, file, VectorEncoding.FLOAT16, showProgress);
             }
             return new ColbertPipeline("colbert", encoder, index, true, corpus, modelDirectory.toString(),
                     maxCandidates);
@@ -106,8 +106,18 @@ public final class ColbertPipeline implements RerankPipeline {
 
     @Override
     public Ranking rank(Query query, List<Candidate> candidates) {
+        List<Content> reranked = rerank(query, candidates);
+        List<String> ids = new ArrayList<>(reranked.size());
+        for (Content content : reranked) {
+            ids.add(content.textSegment().metadata().getString(CascadePipeline.ID_KEY));
+        }
+        return new Ranking(ids, candidates.size(), candidates.size());
+    }
+
+    /** The retriever's answer: every candidate, best first, with its MaxSim score as {@code RERANKED_SCORE}. */
+    public List<Content> rerank(Query query, List<Candidate> candidates) {
         if (candidates.isEmpty()) {
-            return new Ranking(List.of(), 0, 0);
+            return List.of();
         }
         List<Content> contents = new ArrayList<>(candidates.size());
         for (Candidate candidate : candidates) {
@@ -126,11 +136,7 @@ public final class ColbertPipeline implements RerankPipeline {
             throw new IllegalStateException("ColBERT returned " + reranked.size() + " of " + candidates.size()
                     + " candidates for query " + query.id() + " (more candidates than the pipeline's maximum?)");
         }
-        List<String> ids = new ArrayList<>(reranked.size());
-        for (Content content : reranked) {
-            ids.add(content.textSegment().metadata().getString(CascadePipeline.ID_KEY));
-        }
-        return new Ranking(ids, candidates.size(), candidates.size());
+        return reranked;
     }
 
     @Override

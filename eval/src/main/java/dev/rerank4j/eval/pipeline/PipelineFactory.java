@@ -23,6 +23,7 @@ public final class PipelineFactory implements AutoCloseable {
     private final Path cacheDir;
     private final int maxDepth;
     private final boolean cacheScores;
+    private final boolean showProgress;
     private final List<AutoCloseable> opened = new ArrayList<>();
     private CrossEncoderScoringModel crossEncoder;
 
@@ -36,6 +37,7 @@ public final class PipelineFactory implements AutoCloseable {
         this.cacheDir = b.cacheDir;
         this.maxDepth = b.maxDepth;
         this.cacheScores = b.cacheScores;
+        this.showProgress = b.showProgress;
     }
 
     public static Builder builder() {
@@ -55,9 +57,11 @@ public final class PipelineFactory implements AutoCloseable {
             case DENSE -> new DensePipeline(denseModelId);
             case CROSS_ENCODER -> CascadePipeline.fixedDepth(crossEncoder(), corpus, spec.parameter(), maxDepth,
                     cacheScores);
-            case COLBERT -> open(ColbertPipeline.open(colbertModel, corpus, cacheDir, threads, maxDepth));
-            case CROSS_ENCODER_SLA -> CascadePipeline.latencyBudget(crossEncoder(), corpus, spec.parameter(),
-                    maxDepth, cacheScores);
+            case COLBERT -> open(ColbertPipeline.open(colbertModel, corpus, cacheDir, threads, maxDepth,
+                    showProgress));
+            // ce-sla@MS may rerank anything from 1 candidate to the whole first stage
+            case CROSS_ENCODER_SLA -> CascadePipeline.latencyBudget(crossEncoder(), corpus, spec.parameter(), 1,
+                    maxDepth, maxDepth, cacheScores);
         };
     }
 
@@ -105,6 +109,13 @@ public final class PipelineFactory implements AutoCloseable {
         private Path cacheDir = Path.of("target", "rerank4j-cache");
         private int maxDepth = 150;
         private boolean cacheScores;
+        private boolean showProgress;
+
+        /** A progress bar while an index is built (else log lines). */
+        public Builder showProgress(boolean showProgress) {
+            this.showProgress = showProgress;
+            return this;
+        }
 
         /** Cross-encoder pipelines score through their own {@code CachingScoringModel} (cold and warm passes). */
         public Builder cacheScores(boolean cacheScores) {

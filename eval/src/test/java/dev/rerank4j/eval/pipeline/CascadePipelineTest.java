@@ -127,7 +127,7 @@ class CascadePipelineTest {
     void rejects_bad_arguments() {
         assertThatThrownBy(() -> CascadePipeline.fixedDepth(null, corpus, 5, 150, false)).hasMessageContaining("model");
         assertThatThrownBy(() -> CascadePipeline.fixedDepth(model, corpus, 0, 150, false)).hasMessageContaining("depth");
-        assertThatThrownBy(() -> CascadePipeline.latencyBudget(model, corpus, 0, 150, false))
+        assertThatThrownBy(() -> CascadePipeline.latencyBudget(model, corpus, 0, 1, 150, 150, false))
                 .hasMessageContaining("budgetMillis");
     }
 }
