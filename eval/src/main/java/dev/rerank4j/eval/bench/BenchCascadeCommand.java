@@ -12,6 +12,7 @@ import dev.rerank4j.eval.run.EvalResult;
 import dev.rerank4j.eval.run.Evaluator;
 import dev.rerank4j.eval.run.PipelineResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,21 +33,14 @@ import java.util.concurrent.Callable;
         description = "Cascade latency: fixed depth with a cold and a warm score cache, adaptive depth under a budget.")
 public final class BenchCascadeCommand implements Callable<Integer> {
 
-    @Option(names = "--data", required = true, description = "BEIR-layout data set directory")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "test", description = "qrels split (default: ${DEFAULT-VALUE})")
-    String split;
+    @Mixin
+    BenchOptions io;
 
     @Option(names = "--model", description = "cross-encoder model directory (default: ../shared/models/minilm-l6-ce)")
     Path model;
 
     @Option(names = "--onnx-file", description = "ONNX file inside the model directory, e.g. onnx/model_qint8.onnx")
     String onnxFile;
-
-    @Option(names = "--candidates", description = "first-stage candidates TSV (query-id, corpus-id, rank, score); "
-            + "default: <data>/../../models/candidates/<set>-<split>.tsv")
-    Path candidates;
 
     @Option(names = "--queries", defaultValue = "20",
             description = "judged queries, every k-th in qrels order (0 = all; default: ${DEFAULT-VALUE})")
@@ -62,15 +56,6 @@ public final class BenchCascadeCommand implements Callable<Integer> {
     @Option(names = "--budget-ms", defaultValue = "200", description = "adaptive latency budget (default: ${DEFAULT-VALUE})")
     int budgetMs;
 
-    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = runtime default (default: ${DEFAULT-VALUE})")
-    int threads;
-
-    @Option(names = "--out", required = true, description = "output directory (cascade.md, summary.json)")
-    Path out;
-
-    @Option(names = "--no-progress", description = "no progress bars")
-    boolean noProgress;
-
     @Spec
     CommandSpec spec;
 
@@ -79,24 +64,24 @@ public final class BenchCascadeCommand implements Callable<Integer> {
         if (depth < 1 || minDepth < 1 || minDepth > depth) {
             throw new IllegalArgumentException("need 1 <= --min-depth <= --depth, got " + minDepth + " and " + depth);
         }
-        BeirDataset dataset = BeirDataset.load(data, split);
-        Path candidatesFile = BenchInputs.candidates(data, split, candidates);
+        BeirDataset dataset = BeirDataset.load(io.data, io.split);
+        Path candidatesFile = io.candidatesFile();
         Path modelDir = BenchInputs.model(model, "minilm-l6-ce", "--model");
         try (CrossEncoderScoringModel crossEncoder = CrossEncoderScoringModel.builder().modelDirectory(modelDir)
-                .onnxFile(onnxFile).intraOpThreads(threads).build()) {
+                .onnxFile(onnxFile).intraOpThreads(io.threads).build()) {
             List<RerankPipeline> pipelines = List.of(
                     CascadePipeline.fixedDepth(crossEncoder, dataset.corpus(), depth, depth, true),
                     CascadePipeline.latencyBudget(crossEncoder, dataset.corpus(), budgetMs, minDepth, depth, depth,
                             false));
             EvalResult result = Evaluator.builder().dataset(dataset)
                     .firstStage(new CandidateFileFirstStage(candidatesFile, depth)).pipelines(pipelines)
-                    .maxQueries(queries).showProgress(!noProgress).build().run();
+                    .maxQueries(queries).showProgress(!io.noProgress).build().run();
             Map<String, Object> machine = MachineInfo.describe();
-            SummaryJson.write(out.resolve("summary.json"), result, machine);
+            SummaryJson.write(io.out.resolve("summary.json"), result, machine);
             String report = render(result, crossEncoder, candidatesFile, machine);
-            MarkdownReport.write(out.resolve("cascade.md"), report);
+            MarkdownReport.write(io.out.resolve("cascade.md"), report);
             spec.commandLine().getOut().print(report);
-            spec.commandLine().getOut().println("wrote " + out.resolve("cascade.md") + " and summary.json");
+            spec.commandLine().getOut().println("wrote " + io.out.resolve("cascade.md") + " and summary.json");
             spec.commandLine().getOut().flush();
         }
         return 0;

@@ -8,6 +8,7 @@ import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 import dev.rerank4j.eval.metrics.Latencies;
 import dev.rerank4j.eval.report.MachineInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -32,18 +33,11 @@ public final class BenchCeCommand implements Callable<Integer> {
     static final String PYTORCH = "rerank4j-pytorch";
     static final String LC4J = "lc4j-onnx-scoring";
 
-    @Option(names = "--data", required = true, description = "BEIR-layout data set directory")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "test", description = "qrels split the candidates belong to (default: ${DEFAULT-VALUE})")
-    String split;
+    @Mixin
+    BenchOptions io;
 
     @Option(names = "--model", description = "cross-encoder model directory (default: ../shared/models/minilm-l6-ce)")
     Path model;
-
-    @Option(names = "--candidates", description = "first-stage candidates TSV (query-id, corpus-id, rank, score); "
-            + "default: <data>/../../models/candidates/<set>-<split>.tsv")
-    Path candidates;
 
     @Option(names = "--depth", defaultValue = "30", description = "candidates per request (default: ${DEFAULT-VALUE})")
     int depth;
@@ -71,12 +65,6 @@ public final class BenchCeCommand implements Callable<Integer> {
             description = "rerank4j: largest padding share of a row before a new batch starts (default: ${DEFAULT-VALUE})")
     double maxPaddingRatio;
 
-    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = all cores (default: ${DEFAULT-VALUE})")
-    int threads;
-
-    @Option(names = "--out", required = true, description = "output directory for bench.json")
-    Path out;
-
     /** Runs the benchmark on its own (the eval CLI also exposes it as {@code rerank4j-eval bench-ce}). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new BenchCeCommand()).execute(args));
@@ -86,8 +74,8 @@ public final class BenchCeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path modelDir = BenchInputs.model(model, "minilm-l6-ce", "--model");
         ModelDirectory directory = ModelDirectory.of(modelDir);
-        Path candidatesFile = BenchInputs.candidates(data, split, candidates);
-        RerankWorkload workload = RerankWorkload.load(data, split, candidatesFile, depth, queries);
+        Path candidatesFile = io.candidatesFile();
+        RerankWorkload workload = RerankWorkload.load(io.data, io.split, candidatesFile, depth, queries);
         BertFlops flops = BertFlops.of(directory.config());
         int[][] lengths;
         FullBatch fullBatch;
@@ -129,22 +117,22 @@ public final class BenchCeCommand implements Callable<Integer> {
                 && ours.get("pairs_per_s") instanceof Double a && theirs.get("pairs_per_s") instanceof Double b) {
             report.put("speedup_rerank4j_onnx_vs_lc4j", round(a / b));
         }
-        report.put("workload", Map.of("data", data.toString(), "candidates", candidatesFile.toString(),
+        report.put("workload", Map.of("data", io.data.toString(), "candidates", candidatesFile.toString(),
                 "requests", workload.requests().size(), "depth", depth, "max_length", maxLength,
                 "model", modelDir.toString(), "real_tokens", sum(lengths)));
         report.put("machine", MachineInfo.describe());
-        Files.createDirectories(out);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("bench.json").toFile(), report);
-        System.err.println("wrote " + out.resolve("bench.json"));
+        Files.createDirectories(io.out);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(io.out.resolve("bench.json").toFile(), report);
+        System.err.println("wrote " + io.out.resolve("bench.json"));
         return 0;
     }
 
     private BenchScorer open(String name, Path modelDir) {
         return switch (name) {
-            case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads, maxPaddingRatio);
-            case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, "onnx/model_qint8.onnx", maxLength, batchSize, threads, maxPaddingRatio);
-            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, threads, maxPaddingRatio);
-            case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, threads);
+            case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, io.threads, maxPaddingRatio);
+            case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, "onnx/model_qint8.onnx", maxLength, batchSize, io.threads, maxPaddingRatio);
+            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, io.threads, maxPaddingRatio);
+            case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, io.threads);
             default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use " + List.of(ONNX, PYTORCH, LC4J, INT8));
         };
     }

@@ -25,6 +25,7 @@ import dev.rerank4j.eval.run.EvalResult;
 import dev.rerank4j.eval.run.Evaluator;
 import dev.rerank4j.eval.run.PipelineResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,26 +51,17 @@ import java.util.concurrent.Callable;
         description = "ColBERT from an index (float16, int8) vs the cross-encoder: throughput, index size, compression.")
 public final class BenchColbertCommand implements Callable<Integer> {
 
-    @Option(names = "--data", required = true, description = "BEIR-layout data set directory")
-    Path data;
+    @Mixin
+    BenchOptions io;
 
-    @Option(names = "--split", defaultValue = "test", description = "qrels split (default: ${DEFAULT-VALUE})")
-    String split;
-
-    @Option(names = "--colbert-model", description = "ColBERT model directory (default: ../shared/models/minilm-l6-colbert)")
-    Path colbertModel;
+    @Mixin
+    ColbertBenchOptions colbert;
 
     @Option(names = "--ce-model", description = "cross-encoder model directory (default: ../shared/models/minilm-l6-ce)")
     Path ceModel;
 
-    @Option(names = "--candidates", description = "first-stage candidates TSV; default: <data>/../../models/candidates/<set>-<split>.tsv")
-    Path candidates;
-
     @Option(names = "--queries", defaultValue = "20", description = "judged queries, every k-th (0 = all; default: ${DEFAULT-VALUE})")
     int queries;
-
-    @Option(names = "--depth", defaultValue = "150", description = "candidates ColBERT reranks (default: ${DEFAULT-VALUE})")
-    int depth;
 
     @Option(names = "--ce-depth", defaultValue = "30", description = "candidates the cross-encoder reranks (default: ${DEFAULT-VALUE})")
     int ceDepth;
@@ -78,43 +70,31 @@ public final class BenchColbertCommand implements Callable<Integer> {
             description = "queries also run without an index (documents encoded at query time, float32; default: ${DEFAULT-VALUE})")
     int exactQueries;
 
-    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads of both models, 0 = runtime default")
-    int threads;
-
-    @Option(names = "--work-dir", defaultValue = "target/bench-colbert", description = "index files (default: ${DEFAULT-VALUE})")
-    Path workDir;
-
     @Option(names = "--reuse-index", description = "reuse the index files of an earlier run (adds missing documents; no build timing)")
     boolean reuseIndex;
 
     @Option(names = "--skip-ce", description = "no cross-encoder pipeline")
     boolean skipCrossEncoder;
 
-    @Option(names = "--out", required = true, description = "output directory (colbert.md, colbert.json, summary.json)")
-    Path out;
-
-    @Option(names = "--no-progress", description = "no progress bars")
-    boolean noProgress;
-
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        if (depth < 1 || ceDepth < 1 || exactQueries < 0) {
+        if (colbert.depth < 1 || ceDepth < 1 || exactQueries < 0) {
             throw new IllegalArgumentException("--depth and --ce-depth must be >= 1, --exact-queries >= 0");
         }
-        BeirDataset dataset = BeirDataset.load(data, split);
-        Path candidatesFile = BenchInputs.candidates(data, split, candidates);
+        BeirDataset dataset = BeirDataset.load(io.data, io.split);
+        Path candidatesFile = io.candidatesFile();
         Map<String, List<Candidate>> lists = CandidateLists.read(candidatesFile);
         List<Query> selected = Evaluator.selectQueries(dataset.judgedQueries(), queries);
-        Map<String, String> docs = ColbertBenchIndexes.candidateDocuments(dataset, lists, selected, depth);
-        Path colbertDir = BenchInputs.model(colbertModel, "minilm-l6-colbert", "--colbert-model");
+        Map<String, String> docs = ColbertBenchIndexes.candidateDocuments(dataset, lists, selected, colbert.depth);
+        Path colbertDir = colbert.modelDirectory();
         Map<String, Object> figures = new LinkedHashMap<>();
         try (ColbertEncoder encoder = ColbertEncoder.builder().modelDirectory(colbertDir).engine(EngineKind.ONNX)
-                .intraOpThreads(threads).build()) {
-            ColbertBenchIndexes files = ColbertBenchIndexes.prepare(encoder, docs, workDir,
-                    dataset.name() + "-" + split, reuseIndex, !noProgress);
+                .intraOpThreads(io.threads).build()) {
+            ColbertBenchIndexes files = ColbertBenchIndexes.prepare(encoder, docs, colbert.workDir,
+                    dataset.name() + "-" + io.split, reuseIndex, !io.noProgress);
             figures.put("documents_indexed", files.documents());
             figures.put("build_seconds", files.buildSeconds());
             figures.put("build_docs_per_s", files.buildSeconds() == null ? null : files.documents() / files.buildSeconds());
@@ -124,9 +104,9 @@ public final class BenchColbertCommand implements Callable<Integer> {
                 figures.put("int8_bytes_per_doc", int8.bytesPerDocument());
                 figures.put("vectors_per_doc", (double) float16.vectorCount() / float16.size());
                 String model = colbertDir.toString();
-                ColbertPipeline fromF16 = ColbertPipeline.of("colbert", encoder, float16, dataset.corpus(), model, depth);
-                ColbertPipeline fromInt8 = ColbertPipeline.of("colbert-int8", encoder, int8, dataset.corpus(), model, depth);
-                ColbertPipeline noIndex = ColbertPipeline.of("colbert-no-index", encoder, null, dataset.corpus(), model, depth);
+                ColbertPipeline fromF16 = ColbertPipeline.of("colbert", encoder, float16, dataset.corpus(), model, colbert.depth);
+                ColbertPipeline fromInt8 = ColbertPipeline.of("colbert-int8", encoder, int8, dataset.corpus(), model, colbert.depth);
+                ColbertPipeline noIndex = ColbertPipeline.of("colbert-no-index", encoder, null, dataset.corpus(), model, colbert.depth);
                 EvalResult result = evaluate(dataset, candidatesFile, fromF16, fromInt8);
                 figures.putAll(queryEncoding(encoder, selected));
                 figures.putAll(compression(selected, lists, fromF16, fromInt8, noIndex));
@@ -145,11 +125,11 @@ public final class BenchColbertCommand implements Callable<Integer> {
             if (!skipCrossEncoder) {
                 crossEncoder = CrossEncoderScoringModel.builder()
                         .modelDirectory(BenchInputs.model(ceModel, "minilm-l6-ce", "--ce-model"))
-                        .engine(EngineKind.ONNX).intraOpThreads(threads).build();
-                pipelines.add(CascadePipeline.fixedDepth(crossEncoder, dataset.corpus(), ceDepth, depth, false));
+                        .engine(EngineKind.ONNX).intraOpThreads(io.threads).build();
+                pipelines.add(CascadePipeline.fixedDepth(crossEncoder, dataset.corpus(), ceDepth, colbert.depth, false));
             }
-            return Evaluator.builder().dataset(dataset).firstStage(new CandidateFileFirstStage(candidatesFile, depth))
-                    .pipelines(pipelines).maxQueries(queries).showProgress(!noProgress).build().run();
+            return Evaluator.builder().dataset(dataset).firstStage(new CandidateFileFirstStage(candidatesFile, colbert.depth))
+                    .pipelines(pipelines).maxQueries(queries).showProgress(!io.noProgress).build().run();
         } finally {
             if (crossEncoder != null) {
                 crossEncoder.close();
@@ -180,7 +160,7 @@ public final class BenchColbertCommand implements Callable<Integer> {
         for (int q = 0; q < n; q++) {
             Query query = selected.get(q);
             List<Candidate> list = lists.getOrDefault(query.id(), List.of());
-            list = list.subList(0, Math.min(depth, list.size()));
+            list = list.subList(0, Math.min(colbert.depth, list.size()));
             long start = System.nanoTime();
             List<Content> exact = noIndex.rerank(query, list);
             noIndexMs[q] = (System.nanoTime() - start) / 1e6;
@@ -224,12 +204,12 @@ public final class BenchColbertCommand implements Callable<Integer> {
 
     private void write(EvalResult result, Map<String, Object> figures) {
         Map<String, Object> machine = MachineInfo.describe();
-        SummaryJson.write(out.resolve("summary.json"), result, machine);
+        SummaryJson.write(io.out.resolve("summary.json"), result, machine);
         try {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(out.resolve("colbert.json").toFile(), figures);
+                    .writeValue(io.out.resolve("colbert.json").toFile(), figures);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out.resolve("colbert.json"), e);
+            throw new UncheckedIOException("cannot write " + io.out.resolve("colbert.json"), e);
         }
         StringBuilder md = new StringBuilder("# ColBERT benchmark\n\n```\nrerank4j-eval bench-colbert ")
                 .append(String.join(" ", spec.commandLine().getParseResult().originalArgs())).append("\n```\n\n")
@@ -252,15 +232,15 @@ public final class BenchColbertCommand implements Callable<Integer> {
                         (Double) build, (Integer) figures.get("documents_indexed"), (Double) figures.get("build_seconds")),
                 (Double) figures.get("float16_bytes_per_doc"), (Double) figures.get("vectors_per_doc"),
                 (Double) figures.get("int8_bytes_per_doc"), (Double) figures.get("query_encoding_p50_ms"),
-                (Double) figures.get("query_encoding_p95_ms"), depth,
+                (Double) figures.get("query_encoding_p95_ms"), colbert.depth,
                 (Double) figures.get("no_index_ms"), (Integer) figures.get("exact_queries"),
                 (Double) figures.get("float16_max_abs_score_change"), (Double) figures.get("float16_mean_abs_score_change"),
                 (Integer) figures.get("float16_identical_top10"), (Integer) figures.get("exact_queries"),
                 (Double) figures.get("int8_max_abs_score_change"), (Double) figures.get("int8_mean_abs_score_change"),
                 (Integer) figures.get("int8_identical_top10"), (Integer) figures.get("exact_queries")));
-        MarkdownReport.write(out.resolve("colbert.md"), md.toString());
+        MarkdownReport.write(io.out.resolve("colbert.md"), md.toString());
         spec.commandLine().getOut().print(md);
-        spec.commandLine().getOut().println("wrote " + out.resolve("colbert.md") + ", colbert.json and summary.json");
+        spec.commandLine().getOut().println("wrote " + io.out.resolve("colbert.md") + ", colbert.json and summary.json");
         spec.commandLine().getOut().flush();
     }
 }

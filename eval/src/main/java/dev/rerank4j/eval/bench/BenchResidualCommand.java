@@ -27,6 +27,7 @@ import dev.rerank4j.eval.run.EvalResult;
 import dev.rerank4j.eval.run.Evaluator;
 import dev.rerank4j.eval.run.PipelineResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -53,23 +54,14 @@ import java.util.concurrent.ConcurrentHashMap;
         description = "Residual-codec evaluation: nDCG@10 and MaxSim changes against the float16 ColBERT index.")
 public final class BenchResidualCommand implements Callable<Integer> {
 
-    @Option(names = "--data", required = true, description = "BEIR-layout data set directory")
-    Path data;
+    @Mixin
+    BenchOptions io;
 
-    @Option(names = "--split", defaultValue = "test", description = "qrels split (default: ${DEFAULT-VALUE})")
-    String split;
-
-    @Option(names = "--colbert-model", description = "ColBERT model directory (default: ../shared/models/minilm-l6-colbert)")
-    Path colbertModel;
-
-    @Option(names = "--candidates", description = "first-stage candidates TSV; default: <data>/../../models/candidates/<set>-<split>.tsv")
-    Path candidates;
+    @Mixin
+    ColbertBenchOptions colbert;
 
     @Option(names = "--queries", defaultValue = "100", description = "judged queries, every k-th (0 = all; default: ${DEFAULT-VALUE})")
     int queries;
-
-    @Option(names = "--depth", defaultValue = "150", description = "candidates reranked per query (default: ${DEFAULT-VALUE})")
-    int depth;
 
     @Option(names = "--centroids", defaultValue = "256", description = "k-means centroids (default: ${DEFAULT-VALUE})")
     int centroids;
@@ -86,19 +78,6 @@ public final class BenchResidualCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "k-means seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads of the encoder, 0 = runtime default")
-    int threads;
-
-    @Option(names = "--work-dir", defaultValue = "target/bench-colbert",
-            description = "index files, shared with bench-colbert (default: ${DEFAULT-VALUE})")
-    Path workDir;
-
-    @Option(names = "--out", required = true, description = "output directory (residual.md, residual.json, summary.json)")
-    Path out;
-
-    @Option(names = "--no-progress", description = "no progress bars")
-    boolean noProgress;
-
     @Spec
     CommandSpec spec;
 
@@ -107,16 +86,16 @@ public final class BenchResidualCommand implements Callable<Integer> {
         if (sample < centroids) {
             throw new IllegalArgumentException("--sample (" + sample + ") must be at least --centroids (" + centroids + ")");
         }
-        BeirDataset dataset = BeirDataset.load(data, split);
-        Path candidatesFile = BenchInputs.candidates(data, split, candidates);
+        BeirDataset dataset = BeirDataset.load(io.data, io.split);
+        Path candidatesFile = io.candidatesFile();
         Map<String, List<Candidate>> lists = CandidateLists.read(candidatesFile);
         List<Query> selected = Evaluator.selectQueries(dataset.judgedQueries(), queries);
-        Map<String, String> docs = ColbertBenchIndexes.candidateDocuments(dataset, lists, selected, depth);
-        Path colbertDir = BenchInputs.model(colbertModel, "minilm-l6-colbert", "--colbert-model");
+        Map<String, String> docs = ColbertBenchIndexes.candidateDocuments(dataset, lists, selected, colbert.depth);
+        Path colbertDir = colbert.modelDirectory();
         try (ColbertEncoder encoder = ColbertEncoder.builder().modelDirectory(colbertDir).engine(EngineKind.ONNX)
-                .intraOpThreads(threads).build()) {
-            ColbertBenchIndexes files = ColbertBenchIndexes.prepare(encoder, docs, workDir,
-                    dataset.name() + "-" + split, true, !noProgress);
+                .intraOpThreads(io.threads).build()) {
+            ColbertBenchIndexes files = ColbertBenchIndexes.prepare(encoder, docs, colbert.workDir,
+                    dataset.name() + "-" + io.split, true, !io.noProgress);
             try (ColbertIndex index = ColbertIndex.open(files.float16())) {
                 long start = System.nanoTime();
                 TokenVectors trainingSample = sample(index);
@@ -125,13 +104,13 @@ public final class BenchResidualCommand implements Callable<Integer> {
                 ResidualScoringModel residual = new ResidualScoringModel(encoder, index, codec);
                 String name = "colbert-residual-" + centroids + "x" + bits;
                 ColbertPipeline float16 = ColbertPipeline.of("colbert", encoder, index, dataset.corpus(),
-                        colbertDir.toString(), depth);
+                        colbertDir.toString(), colbert.depth);
                 CascadePipeline compressed = CascadePipeline.of(name, residual, colbertDir.toString(),
                         encoder.engineDescription() + ", " + centroids + " centroids x " + bits + " bits",
-                        dataset.corpus(), depth, depth, false);
+                        dataset.corpus(), colbert.depth, colbert.depth, false);
                 EvalResult result = Evaluator.builder().dataset(dataset)
-                        .firstStage(new CandidateFileFirstStage(candidatesFile, depth))
-                        .pipelines(List.of(float16, compressed)).maxQueries(queries).showProgress(!noProgress)
+                        .firstStage(new CandidateFileFirstStage(candidatesFile, colbert.depth))
+                        .pipelines(List.of(float16, compressed)).maxQueries(queries).showProgress(!io.noProgress)
                         .build().run();
                 Map<String, Object> figures = new LinkedHashMap<>();
                 figures.put("centroids", centroids);
@@ -170,7 +149,7 @@ public final class BenchResidualCommand implements Callable<Integer> {
         int pairs = 0;
         for (Query query : selected) {
             List<Candidate> list = lists.getOrDefault(query.id(), List.of());
-            List<Content> exact = float16.rerank(query, list.subList(0, Math.min(depth, list.size())));
+            List<Content> exact = float16.rerank(query, list.subList(0, Math.min(colbert.depth, list.size())));
             List<Double> approx = residual.scoreAll(exact.stream().map(Content::textSegment).toList(),
                     query.text()).content();
             for (int i = 0; i < exact.size(); i++) {
@@ -185,12 +164,12 @@ public final class BenchResidualCommand implements Callable<Integer> {
 
     private void write(EvalResult result, Map<String, Object> figures, String name) {
         Map<String, Object> machine = MachineInfo.describe();
-        SummaryJson.write(out.resolve("summary.json"), result, machine);
+        SummaryJson.write(io.out.resolve("summary.json"), result, machine);
         try {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(out.resolve("residual.json").toFile(), figures);
+                    .writeValue(io.out.resolve("residual.json").toFile(), figures);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out.resolve("residual.json"), e);
+            throw new UncheckedIOException("cannot write " + io.out.resolve("residual.json"), e);
         }
         PipelineResult exact = result.pipeline("colbert");
         PipelineResult compressed = result.pipeline(name);
@@ -200,14 +179,14 @@ public final class BenchResidualCommand implements Callable<Integer> {
                         + "|---|---|---|---|---|%n| %d | %d | %d | %.4f (%+.4f) | %.2f / %.2f |%n%n"
                         + "Codec trained on %d vectors sampled from the index in %.1f s.%n",
                 String.join(" ", spec.commandLine().getParseResult().originalArgs()), result.dataset(), result.split(),
-                result.queriesRun(), depth, machine, (Integer) figures.get("float16_bytes_per_vector"), exact.ndcg10(),
+                result.queriesRun(), colbert.depth, machine, (Integer) figures.get("float16_bytes_per_vector"), exact.ndcg10(),
                 centroids, bits, (Integer) figures.get("bytes_per_vector"), compressed.ndcg10(),
                 compressed.ndcg10() - exact.ndcg10(), (Double) figures.get("max_abs_score_change"),
                 (Double) figures.get("mean_abs_score_change"), (Integer) figures.get("training_vectors"),
                 (Double) figures.get("training_seconds"));
-        MarkdownReport.write(out.resolve("residual.md"), md);
+        MarkdownReport.write(io.out.resolve("residual.md"), md);
         spec.commandLine().getOut().print(md);
-        spec.commandLine().getOut().println("wrote " + out.resolve("residual.md") + ", residual.json and summary.json");
+        spec.commandLine().getOut().println("wrote " + io.out.resolve("residual.md") + ", residual.json and summary.json");
         spec.commandLine().getOut().flush();
     }
 
