@@ -90,6 +90,19 @@ class CascadePipelineTest {
     }
 
     @Test
+    void a_copy_below_the_depth_stays_in_the_tail_although_its_text_was_scored() {
+        Map<String, Document> withTwins = new LinkedHashMap<>(corpus);
+        withTwins.put("d1-copy", new Document("d1-copy", corpus.get("d1").title(), corpus.get("d1").text()));
+        List<String> ids = List.of("d2", "d1", "d5", "d1-copy", "d3");
+
+        var ranking = CascadePipeline.fixedDepth(model, withTwins, 3, 150, false)
+                .rank(new Query("q", "capital of France"), candidates(ids.toArray(String[]::new)));
+
+        assertThat(ranking.docIds()).containsExactlyElementsOf(expected(withTwins, "capital of France", ids, 3));
+        assertThat(ranking.docIds().subList(3, 5)).containsExactly("d1-copy", "d3");
+    }
+
+    @Test
     void a_list_shorter_than_the_depth_is_reranked_whole() {
         var ranking = CascadePipeline.fixedDepth(model, corpus, 30, 150, false)
                 .rank(new Query("q", "risotto"), candidates("d6", "d1"));
