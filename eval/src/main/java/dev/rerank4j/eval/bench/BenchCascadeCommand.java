@@ -93,7 +93,7 @@ public final class BenchCascadeCommand implements Callable<Integer> {
         PipelineResult warm = result.pipeline("ce@" + depth + " warm");
         PipelineResult adaptive = result.pipeline("ce-sla@" + budgetMs);
         StringBuilder md = new StringBuilder();
-        md.append("# Cascade benchmark\n\n```\nrerank4j-eval bench-cascade ")
+        md.append("# Cascade benchmark\n\n```\nrerank4j-eval ")
                 .append(String.join(" ", spec.commandLine().getParseResult().originalArgs())).append("\n```\n\n");
         md.append(String.format(Locale.ROOT, "- data: %s (%s), %d judged queries (every k-th), top %d candidates of %s%n"
                         + "- model: %s (%s), max length %d%n- machine: %s%n%n", result.dataset(), result.split(),

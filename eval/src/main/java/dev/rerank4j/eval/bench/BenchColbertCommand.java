@@ -211,7 +211,7 @@ public final class BenchColbertCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + io.out.resolve("colbert.json"), e);
         }
-        StringBuilder md = new StringBuilder("# ColBERT benchmark\n\n```\nrerank4j-eval bench-colbert ")
+        StringBuilder md = new StringBuilder("# ColBERT benchmark\n\n```\nrerank4j-eval ")
                 .append(String.join(" ", spec.commandLine().getParseResult().originalArgs())).append("\n```\n\n")
                 .append(String.format(Locale.ROOT, "%s (%s), %d judged queries (every k-th), %d distinct candidate "
                                 + "documents indexed; machine: %s%n%n", result.dataset(), result.split(),

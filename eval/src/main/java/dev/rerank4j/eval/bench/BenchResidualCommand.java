@@ -173,7 +173,7 @@ public final class BenchResidualCommand implements Callable<Integer> {
         }
         PipelineResult exact = result.pipeline("colbert");
         PipelineResult compressed = result.pipeline(name);
-        String md = String.format(Locale.ROOT, "# Residual codec evaluation%n%n```%nrerank4j-eval bench-residual %s%n```%n%n"
+        String md = String.format(Locale.ROOT, "# Residual codec evaluation%n%n```%nrerank4j-eval %s%n```%n%n"
                         + "%s (%s), %d judged queries (every k-th), top %d candidates; machine: %s%n%n"
                         + "| centroids | bits | bytes/vector (float16: %d) | nDCG@10 (float16 index: %.4f) | max / mean abs MaxSim change |%n"
                         + "|---|---|---|---|---|%n| %d | %d | %d | %.4f (%+.4f) | %.2f / %.2f |%n%n"

@@ -44,11 +44,10 @@ public final class MarkdownReport {
                     p.fallbacks().isEmpty() ? "–" : p.fallbackCount() + " " + p.fallbacks()));
         }
         for (PipelineResult p : result.pipelines()) {
-            if (!p.details().isEmpty() || p.depths().size() > 1) {
+            if (!p.details().isEmpty()) { // an adaptive pipeline: what it chose and learned
                 md.append("\n`").append(p.name()).append("`: depths chosen (depth=queries) ").append(p.depths());
-                if (!p.details().isEmpty()) {
-                    md.append("; ").append(p.details());
-                }
+                p.details().forEach((key, value) -> md.append("; ").append(key).append(' ').append(
+                        value instanceof Double d ? String.format(Locale.ROOT, "%.0f", d) : String.valueOf(value)));
                 md.append('\n');
             }
         }
