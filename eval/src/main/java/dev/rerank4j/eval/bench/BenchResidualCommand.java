@@ -94,9 +94,9 @@ public final class BenchResidualCommand implements Callable<Integer> {
         Path colbertDir = colbert.modelDirectory();
         try (ColbertEncoder encoder = ColbertEncoder.builder().modelDirectory(colbertDir).engine(EngineKind.ONNX)
                 .intraOpThreads(io.threads).build()) {
-            ColbertBenchIndexes files = ColbertBenchIndexes.prepare(encoder, docs, colbert.workDir,
-                    dataset.name() + "-" + io.split, true, !io.noProgress);
-            try (ColbertIndex index = ColbertIndex.open(files.float16())) {
+            Path float16File = ColbertBenchIndexes.float16(encoder, docs, colbert.workDir,
+                    dataset.name() + "-" + io.split, !io.noProgress);
+            try (ColbertIndex index = ColbertIndex.open(float16File)) {
                 long start = System.nanoTime();
                 TokenVectors trainingSample = sample(index);
                 ResidualCodec codec = ResidualCodec.train(trainingSample, centroids, bits, iterations, seed);

@@ -47,6 +47,19 @@ record ColbertBenchIndexes(Path float16, Path int8, int documents, Double buildS
         return docs;
     }
 
+    /** The float16 index file alone, with whatever it lacks of {@code docs} added (e.g. for the residual codec). */
+    static Path float16(ColbertEncoder encoder, Map<String, String> docs, Path workDir, String name,
+                        boolean showProgress) {
+        Path f16 = workDir.resolve(name + "-f16.colbert");
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + workDir, e);
+        }
+        ColbertIndex.buildOrUpdate(encoder, docs, f16, VectorEncoding.FLOAT16, showProgress).close();
+        return f16;
+    }
+
     /** Builds both files from scratch (timed), or with {@code reuse} adds only what existing files lack. */
     static ColbertBenchIndexes prepare(ColbertEncoder encoder, Map<String, String> docs, Path workDir, String name,
                                        boolean reuse, boolean showProgress) {
