@@ -62,6 +62,30 @@ public final class TestModels {
         }
     }
 
+    /** Qwen3's published tokenizer (11 MB), kept once in ../shared instead of in every decoder fixture. */
+    public static final String QWEN3_TOKENIZER = "models/tokenizers/qwen3/tokenizer.json";
+
+    private static final java.util.Map<String, Path> ASSEMBLED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A decoder-reranker fixture from test resources ({@code tiny-qwen3-reranker-*}) made whole: its files plus the
+     * real Qwen3 {@code tokenizer.json} from ../shared, copied into a temporary directory once per JVM. Skips the
+     * test (with the reason printed) when ../shared is absent.
+     */
+    public static Path decoderFixture(String name) {
+        Path tokenizer = requireShared(QWEN3_TOKENIZER);
+        return ASSEMBLED.computeIfAbsent(name, n -> {
+            try {
+                Path target = Files.createTempDirectory("rerank4j-" + n);
+                copyTree(resourceModel(n), target);
+                Files.copy(tokenizer, target.resolve("tokenizer.json"));
+                return target;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot assemble decoder fixture " + n, e);
+            }
+        });
+    }
+
     public static Path sharedDir() {
         String configured = System.getProperty("rerank4j.shared.dir");
         return Paths.get(configured != null ? configured : "../shared").toAbsolutePath().normalize();
