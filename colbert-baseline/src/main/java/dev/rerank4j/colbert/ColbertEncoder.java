@@ -217,7 +217,7 @@ public final class ColbertEncoder implements AutoCloseable {
                 for (int index : batch) {
                     rows.add(inputs.get(index));
                 }
-                TokenBatch tokenBatch = TokenBatch.of(rows);
+                TokenBatch tokenBatch = TokenBatch.of(rows, engine.signature().batch());
                 OutputTensor output = engine.run(tokenBatch);
                 checkShape(output, tokenBatch);
                 for (int r = 0; r < batch.length; r++) {

@@ -87,29 +87,53 @@ public final class HuggingFaceDownloader {
 
     /**
      * Makes sure the repository's model files are in the cache and returns the local directory. Required are
-     * {@code config.json}, {@code tokenizer.json} and one model: {@code onnxFile} (with the external-data files in its
-     * folder) if the repository has it, else {@code model.pt}.
+     * {@code config.json}, {@code tokenizer.json} and one model: {@code onnxFile} with exactly the external-data files
+     * its graph references, if the repository has it, else {@code model.pt}. {@code tokenizer_config.json} and
+     * {@code sentence_bert_config.json} come along when present (they hold the max length).
      *
-     * @param onnxFile the ONNX file to fetch, relative to the repository root (default {@code onnx/model.onnx})
+     * @param onnxFile the ONNX file to fetch, relative to the repository root (default {@code onnx/model.onnx}, else
+     *                 {@code model.onnx} at the root, the layout of Optimum exports)
      */
     public Path download(String repoId, String revision, String onnxFile) {
         validateRepoId(repoId);
         String rev = revision == null || revision.isBlank() ? "main" : revision;
-        String onnx = onnxFile == null ? ModelDirectory.ONNX_FILE : onnxFile;
         Path target = localDirectory(repoId, rev);
         if (offline) {
-            return requireCached(repoId, target, onnx);
+            return requireCached(repoId, target, onnxFile);
         }
         Map<String, OptionalLong> listing = listFiles(repoId, rev);
-        List<String> wanted = chooseFiles(repoId, listing, onnx);
-        for (String file : wanted) {
-            Path local = target.resolve(file);
-            if (Files.isRegularFile(local) && sizeMatches(local, listing.get(file))) {
-                continue;
+        String onnx = onnxFile != null ? onnxFile
+                : !listing.containsKey(ModelDirectory.ONNX_FILE) && listing.containsKey(ModelDirectory.ROOT_ONNX_FILE)
+                ? ModelDirectory.ROOT_ONNX_FILE : ModelDirectory.ONNX_FILE;
+        for (String file : chooseFiles(repoId, listing, onnx)) {
+            fetchIfNeeded(repoId, rev, file, target, listing);
+        }
+        if (listing.containsKey(onnx)) {
+            Path graph = target.resolve(onnx);
+            for (String data : externalDataFiles(graph, onnx)) {
+                if (!listing.containsKey(data)) {
+                    throw new ModelLoadException("ONNX model " + onnx + " of " + repoId + " references external data "
+                            + data + ", which the repository does not have (files: " + listing.keySet() + ")");
+                }
+                fetchIfNeeded(repoId, rev, data, target, listing);
             }
-            fetch(repoId, rev, file, local, listing.get(file));
         }
         return target;
+    }
+
+    private void fetchIfNeeded(String repoId, String rev, String file, Path target, Map<String, OptionalLong> listing) {
+        Path local = target.resolve(file);
+        if (!Files.isRegularFile(local) || !sizeMatches(local, listing.get(file))) {
+            fetch(repoId, rev, file, local, listing.get(file));
+        }
+    }
+
+    /** Repository paths of the external-data files a downloaded graph references. */
+    private static List<String> externalDataFiles(Path graph, String onnx) {
+        String folder = onnx.contains("/") ? onnx.substring(0, onnx.lastIndexOf('/') + 1) : "";
+        return OnnxExternalData.locations(graph).stream()
+                .map(location -> Path.of(folder + location).normalize().toString().replace('\\', '/'))
+                .toList();
     }
 
     private static boolean sizeMatches(Path local, OptionalLong expected) {
@@ -120,8 +144,17 @@ public final class HuggingFaceDownloader {
         }
     }
 
-    private Path requireCached(String repoId, Path target, String onnx) {
-        boolean hasModel = Files.isRegularFile(target.resolve(onnx)) || Files.isRegularFile(target.resolve(ModelDirectory.TORCHSCRIPT_FILE));
+    private Path requireCached(String repoId, Path target, String onnxFile) {
+        List<String> onnxCandidates = onnxFile != null ? List.of(onnxFile)
+                : List.of(ModelDirectory.ONNX_FILE, ModelDirectory.ROOT_ONNX_FILE);
+        boolean hasModel = Files.isRegularFile(target.resolve(ModelDirectory.TORCHSCRIPT_FILE));
+        for (String onnx : onnxCandidates) {
+            Path graph = target.resolve(onnx);
+            if (Files.isRegularFile(graph)) {
+                hasModel = externalDataFiles(graph, onnx).stream().allMatch(f -> Files.isRegularFile(target.resolve(f)));
+                break;
+            }
+        }
         if (Files.isRegularFile(target.resolve(ModelDirectory.CONFIG_FILE))
                 && Files.isRegularFile(target.resolve(ModelDirectory.TOKENIZER_FILE)) && hasModel) {
             return target;
@@ -139,15 +172,13 @@ public final class HuggingFaceDownloader {
             }
             files.add(required);
         }
-        if (listing.containsKey(onnx)) {
-            files.add(onnx);
-            String folder = onnx.contains("/") ? onnx.substring(0, onnx.lastIndexOf('/') + 1) : "";
-            for (String name : listing.keySet()) {
-                boolean sameFolder = name.startsWith(folder) && name.indexOf('/', folder.length()) < 0;
-                if (sameFolder && (name.endsWith("_data") || name.endsWith(".data"))) {
-                    files.add(name); // ONNX external data (weights stored beside the graph)
-                }
+        for (String optional : List.of(ModelDirectory.TOKENIZER_CONFIG_FILE, ModelDirectory.SENTENCE_BERT_CONFIG_FILE)) {
+            if (listing.containsKey(optional)) {
+                files.add(optional);
             }
+        }
+        if (listing.containsKey(onnx)) {
+            files.add(onnx); // its external data is fetched once the graph says which files it uses
         } else if (listing.containsKey(ModelDirectory.TORCHSCRIPT_FILE)) {
             files.add(ModelDirectory.TORCHSCRIPT_FILE);
         } else {

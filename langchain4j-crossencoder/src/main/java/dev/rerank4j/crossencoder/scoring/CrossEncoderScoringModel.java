@@ -7,6 +7,8 @@ import dev.langchain4j.model.scoring.ScoringModel;
 import dev.rerank4j.crossencoder.cache.ModelIdentity;
 import dev.rerank4j.crossencoder.model.HuggingFaceDownloader;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
+import dev.rerank4j.crossencoder.model.OnnxExternalData;
+import dev.rerank4j.crossencoder.runtime.Truncation;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
@@ -14,6 +16,9 @@ import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.runtime.internal.EngineOptions;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngine;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngines;
+import dev.rerank4j.crossencoder.runtime.internal.MaxLengthPolicy;
+import dev.rerank4j.crossencoder.runtime.internal.ModelFamily;
+import dev.rerank4j.crossencoder.runtime.internal.ModelSignature;
 import dev.rerank4j.crossencoder.runtime.internal.OutputTensor;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 import dev.rerank4j.crossencoder.runtime.internal.TokenBatch;
@@ -33,10 +38,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Hugging Face cross-encoder as a LangChain4j {@link ScoringModel}: each (query, passage) pair goes through the
- * model together ({@code [CLS] query [SEP] passage [SEP]}) and the classifier's logit is the score.
+ * model together, with the tokenizer's own pair template ({@code [CLS] query [SEP] passage [SEP]} for BERT,
+ * {@code <s> query </s></s> passage </s>} for XLM-RoBERTa), and the classifier's logit is the score. BERT,
+ * XLM-RoBERTa/RoBERTa, DeBERTa-v2/v3 and ModernBERT exports load as published (see docs/model-families.md): the
+ * inputs fed are those the ONNX graph declares, positions and padding follow the family, the output layout is
+ * probed at load time and the max length is chosen by {@link MaxLengthPolicy}.
  *
  * <p>Thread-safe: one native session serves all threads. {@link #close()} waits for running calls, then frees
  * the native resources; scoring afterwards throws {@link IllegalStateException}.
@@ -54,6 +65,10 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
     public static final int DEFAULT_MAX_BATCH_TOKENS = 8192;
     /** Keys of the {@link Response#metadata()} every call returns. */
     public static final String META_STATS = "rerank4j.stats";
+    /** Number of pairs cut to {@link #maxLength()} in this call (also in {@link ScoringStats#truncatedPairs()}). */
+    public static final String META_TRUNCATED = "rerank4j.truncatedPairs";
+
+    private static final Logger log = LoggerFactory.getLogger(CrossEncoderScoringModel.class);
 
     private final ModelDirectory directory;
     private final String source;
@@ -61,6 +76,8 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
     private final TextTokenizer tokenizer;
     private final BatchPlanner planner;
     private final boolean normalize;
+    private final Truncation truncation;
+    private final ScoreHead head;
     private final Path modelFile;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
@@ -71,38 +88,39 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         Path dir = builder.modelDirectory != null ? builder.modelDirectory : builder.downloader().download(
                 builder.modelId, builder.revision, builder.onnxFile);
         this.directory = ModelDirectory.of(dir);
-        int maxLength = resolveMaxLength(builder.maxLength, directory);
+        if (builder.labelIndex != null && builder.label != null) {
+            throw new IllegalArgumentException("labelIndex and label cannot both be set");
+        }
+        ModelFamily family = ModelFamily.of(directory.config());
+        MaxLengthPolicy.Choice maxLength = MaxLengthPolicy.choose(builder.maxLength, directory, family);
         EngineOptions options = new EngineOptions(builder.engine, builder.device, builder.intraOpThreads,
                 builder.onnxFile, builder.outputName, builder.maxConcurrentRuns);
         this.modelFile = InferenceEngines.modelFile(directory, options);
-        this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength), builder.maxPaddingRatio);
+        this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength.maxLength()),
+                builder.maxPaddingRatio);
         this.normalize = builder.normalize;
-        this.tokenizer = TextTokenizer.open(directory.tokenizerFile(), maxLength);
+        this.truncation = builder.truncation;
+        this.tokenizer = TextTokenizer.open(directory.tokenizerFile(), maxLength.maxLength());
+        InferenceEngine opened = null;
         try {
-            this.engine = InferenceEngines.open(directory, options);
+            opened = InferenceEngines.open(directory, options);
+            ModelSignature signature = opened.signature();
+            this.head = ScoreHead.choose(signature.output(), signature.outputName(), directory.config(),
+                    builder.labelIndex, builder.label, normalize, modelFile);
+            log.info("Loaded {} ({}): maxLength {} ({}); score = {}", modelFile, signature, maxLength.maxLength(),
+                    maxLength.reason(), head.describe());
         } catch (RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
             tokenizer.close();
             throw e;
         }
+        this.engine = opened;
     }
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    static int resolveMaxLength(Integer requested, ModelDirectory directory) {
-        int positions = directory.config().maxPositionEmbeddings();
-        if (requested == null) {
-            return Math.min(directory.config().maxLength().orElse(positions), positions);
-        }
-        if (requested < 4) {
-            throw new IllegalArgumentException("maxLength must be >= 4, was " + requested);
-        }
-        if (requested > positions) {
-            throw new IllegalArgumentException("maxLength " + requested + " exceeds the model's max_position_embeddings "
-                    + positions + " (" + directory.config().file() + ")");
-        }
-        return requested;
     }
 
     @Override
@@ -118,12 +136,14 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             scores.add(score);
         }
         return Response.from(List.copyOf(scores), new TokenUsage(scored.stats().realTokens()), null,
-                Map.of(META_STATS, scored.stats()));
+                Map.of(META_STATS, scored.stats(), META_TRUNCATED, scored.stats().truncatedPairs()));
     }
 
     /**
-     * Scores passages against a query and reports how the work went (batches, tokens, time split). Duplicate
-     * passages are computed once; scores follow the input order.
+     * Scores passages against a query and reports how the work went (batches, tokens, truncated pairs, time split).
+     * Duplicate passages are computed once; scores follow the input order.
+     *
+     * @throws IllegalArgumentException with {@link Truncation#FAIL}, when a pair is longer than {@link #maxLength()}
      */
     public ScoredBatch scorePassages(String query, List<String> passages) {
         lifecycle.readLock().lock();
@@ -151,7 +171,11 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 return unique.size() - 1;
             });
         }
-        List<EncodedInput> encoded = tokenizer.encodePairs(query, unique);
+        TextTokenizer.PairEncodings pairs = tokenizer.encodePairs(query, unique, truncation);
+        List<EncodedInput> encoded = pairs.inputs();
+        if (truncation == Truncation.FAIL) {
+            failOnOverLongPair(pairs, slot);
+        }
         long tokenized = System.nanoTime();
 
         int[] lengths = encoded.stream().mapToInt(EncodedInput::length).toArray();
@@ -164,15 +188,14 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             for (int row : batchRows) {
                 rows.add(encoded.get(row));
             }
-            TokenBatch batch = TokenBatch.of(rows);
+            TokenBatch batch = TokenBatch.of(rows, engine.signature().batch());
             OutputTensor logits = engine.run(batch);
-            if (logits.rowSize() != 1 || logits.shape()[0] != batchRows.length) {
+            if (logits.shape().length == 0 || logits.shape()[0] != batchRows.length) {
                 throw new IllegalStateException("Model " + modelFile + " returned shape " + Arrays.toString(logits.shape())
-                        + " for " + batchRows.length + " pairs; a cross-encoder reranker must output one logit per pair");
+                        + " for " + batchRows.length + " pairs; expected " + engine.signature().output());
             }
             for (int r = 0; r < batchRows.length; r++) {
-                double logit = logits.data()[r];
-                uniqueScores[batchRows[r]] = normalize ? sigmoid(logit) : logit;
+                uniqueScores[batchRows[r]] = head.score(logits, r, batch);
             }
             realTokens += batch.realTokens();
             paddedTokens += batch.paddedTokens();
@@ -183,13 +206,23 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         for (int i = 0; i < scores.length; i++) {
             scores[i] = uniqueScores[slot[i]];
         }
+        int truncated = 0;
+        for (int i = 0; i < scores.length; i++) {
+            truncated += pairs.truncated()[slot[i]] ? 1 : 0;
+        }
         ScoringStats stats = new ScoringStats(passages.size(), unique.size(), batches.size(), realTokens, paddedTokens,
-                tokenized - start, end - tokenized);
+                truncated, tokenized - start, end - tokenized);
         return new ScoredBatch(scores, stats);
     }
 
-    private static double sigmoid(double x) {
-        return 1.0 / (1.0 + Math.exp(-x));
+    private void failOnOverLongPair(TextTokenizer.PairEncodings pairs, int[] slot) {
+        for (int i = 0; i < slot.length; i++) {
+            if (pairs.truncated()[slot[i]]) {
+                throw new IllegalArgumentException("segments[" + i + "] and the query need "
+                        + pairs.inputs().get(slot[i]).length() + " tokens, more than maxLength " + maxLength()
+                        + " (truncation FAIL); shorten the text or choose Truncation.PASSAGE_FIRST");
+            }
+        }
     }
 
     /** The loaded model directory. */
@@ -215,6 +248,15 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         return normalize;
     }
 
+    public Truncation truncation() {
+        return truncation;
+    }
+
+    /** How the model is fed and read (family, inputs, padding, output layout), as resolved at load time. */
+    public ModelSignature signature() {
+        return engine.signature();
+    }
+
     public String engineDescription() {
         return engine.description();
     }
@@ -225,14 +267,17 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
     }
 
     /**
-     * Source + SHA-256 of {@link #modelFile()} and of the ONNX external-data files beside it (weights can live
-     * there; computed once, on first use) + max length + normalisation.
+     * Source + SHA-256 of {@link #modelFile()} and of the ONNX external-data files its graph references (weights
+     * live there; computed once, on first use) + max length + normalisation (+ the label read and the truncation,
+     * when not the defaults).
      */
     @Override
     public String modelIdentity() {
         String id = identity;
         if (id == null) {
-            id = source + "|sha256=" + sha256(weightFiles()) + "|maxLength=" + maxLength() + "|normalize=" + normalize;
+            id = source + "|sha256=" + sha256(weightFiles()) + "|maxLength=" + maxLength() + "|normalize=" + normalize
+                    + (head instanceof ScoreHead.LabelLogit label ? "|label=" + label.index() : "")
+                    + (truncation != Truncation.PASSAGE_FIRST ? "|truncation=" + truncation : "");
             identity = id;
         }
         return id;
@@ -240,11 +285,10 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
 
     private List<Path> weightFiles() {
         List<Path> files = new ArrayList<>(List.of(modelFile));
-        try (var siblings = Files.list(modelFile.getParent())) {
-            siblings.filter(p -> p.getFileName().toString().endsWith("_data") || p.getFileName().toString().endsWith(".data"))
-                    .sorted().forEach(files::add);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list model folder " + modelFile.getParent(), e);
+        if (modelFile.getFileName().toString().endsWith(".onnx")) {
+            for (String location : OnnxExternalData.locations(modelFile)) {
+                files.add(modelFile.getParent().resolve(location));
+            }
         }
         return files;
     }
@@ -303,6 +347,9 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         private int maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
         private boolean normalize;
         private double maxPaddingRatio = BatchPlanner.DEFAULT_MAX_PADDING_RATIO;
+        private Truncation truncation = Truncation.PASSAGE_FIRST;
+        private Integer labelIndex;
+        private String label;
 
         /** A local model in Hugging Face layout; never touches the network. */
         public Builder modelDirectory(Path modelDirectory) {
@@ -397,7 +444,11 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             return this;
         }
 
-        /** Tokens per pair, special tokens included; default the config's max_length, capped by max positions. */
+        /**
+         * Tokens per pair, special tokens included. Default: sentence_bert_config.json max_seq_length, else
+         * tokenizer_config.json model_max_length, else what the positions allow; capped by the positions and, for
+         * long-context models, by 512 (see docs/model-families.md). Above what the positions allow is an error.
+         */
         public Builder maxLength(Integer maxLength) {
             this.maxLength = maxLength;
             return this;
@@ -432,9 +483,36 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             return this;
         }
 
-        /** Apply a sigmoid to the logits (scores in (0, 1)); default raw logits. */
+        /**
+         * Scores in (0, 1): the sigmoid of a single logit, or the softmax probability of the relevant label for
+         * multi-label classifiers; default raw logits.
+         */
         public Builder normalize(boolean normalize) {
             this.normalize = normalize;
+            return this;
+        }
+
+        /** What to do with pairs longer than maxLength (default {@link Truncation#PASSAGE_FIRST}). */
+        public Builder truncation(Truncation truncation) {
+            if (truncation == null) {
+                throw new IllegalArgumentException("truncation cannot be null");
+            }
+            this.truncation = truncation;
+            return this;
+        }
+
+        /**
+         * For classifiers with several labels ({@code [batch, labels]} output): the index of the label whose logit is
+         * the score. Default: the id2label entry named relevant, entailment or 1, else the last label.
+         */
+        public Builder labelIndex(Integer labelIndex) {
+            this.labelIndex = labelIndex;
+            return this;
+        }
+
+        /** Like {@link #labelIndex(Integer)}, by the label's name in config.json id2label. */
+        public Builder label(String label) {
+            this.label = label;
             return this;
         }
 

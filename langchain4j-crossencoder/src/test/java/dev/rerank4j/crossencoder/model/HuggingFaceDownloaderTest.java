@@ -105,9 +105,10 @@ class HuggingFaceDownloaderTest {
         assertThat(dir.resolve("onnx/model.onnx")).hasSameBinaryContentAs(fixture.resolve("onnx/model.onnx"));
         assertThat(dir.resolve("tokenizer.json")).hasSameBinaryContentAs(fixture.resolve("tokenizer.json"));
         assertThat(dir.resolve("config.json")).exists();
+        assertThat(dir.resolve("tokenizer_config.json")).as("it holds the max length").exists();
         assertThat(dir.resolve("model.pt")).as("only the chosen engine's file is fetched").doesNotExist();
         int requestsAfterFirst = fileRequests.get();
-        assertThat(requestsAfterFirst).isEqualTo(3);
+        assertThat(requestsAfterFirst).isEqualTo(4);
 
         try (CrossEncoderScoringModel model = CrossEncoderScoringModel.builder()
                 .modelId(REPO).hubEndpoint(endpoint()).cacheDirectory(cache).showProgress(false).build()) {

@@ -4,8 +4,9 @@ import dev.rerank4j.crossencoder.runtime.Device;
 import java.util.List;
 
 /**
- * Runs a BERT-style model on padded token batches. Implementations are thread-safe; {@link #close()} releases
- * native sessions and must not race with {@link #run(TokenBatch)} (the scoring models guard that).
+ * Runs a transformer on padded token batches. Implementations are thread-safe; {@link #close()} releases
+ * native sessions and must not race with {@link #run(TokenBatch)} (the scoring models guard that). Batches must be
+ * padded with {@code signature().batch()}.
  */
 public interface InferenceEngine extends AutoCloseable {
 
@@ -14,6 +15,9 @@ public interface InferenceEngine extends AutoCloseable {
 
     /** Model inputs the engine feeds, in the model's order. */
     List<String> inputNames();
+
+    /** Inputs, padding, positions and output layout, resolved when the engine opened (output probed then). */
+    ModelSignature signature();
 
     /** A short description for logs and benchmark reports, e.g. {@code onnxruntime 1.22.0 (cpu)}. */
     String description();

@@ -21,11 +21,14 @@ public final class InferenceEngines {
     private static InferenceEngine openUnbounded(ModelDirectory directory, EngineOptions options) {
         String output = options.outputName() != null ? options.outputName()
                 : directory.config().outputName().orElse(null);
+        ModelFamily family = ModelFamily.of(directory.config());
+        BatchSpec batchSpec = family.batchSpec(directory.config());
         return switch (resolveKind(directory, options)) {
             case ONNX -> OnnxRuntimeEngine.open(onnxFile(directory, options), options.device(),
-                    options.intraOpThreads(), output);
+                    options.intraOpThreads(), output, family, batchSpec);
             case PYTORCH -> TorchScriptEngine.open(directory.requireFile(ModelDirectory.TORCHSCRIPT_FILE),
-                    options.device(), options.intraOpThreads());
+                    options.device(), options.intraOpThreads(), family,
+                    family.torchScriptInputs(directory.config()), batchSpec);
             case AUTO -> throw new IllegalStateException("AUTO is resolved above");
         };
     }

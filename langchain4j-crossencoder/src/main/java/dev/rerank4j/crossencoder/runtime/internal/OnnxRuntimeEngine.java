@@ -21,41 +21,47 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** ONNX Runtime engine. {@link OrtSession#run} is thread-safe, so one session serves all callers. */
+/**
+ * ONNX Runtime engine. {@link OrtSession#run} is thread-safe, so one session serves all callers. The inputs fed
+ * are exactly those the graph declares ({@link ModelInput}); the output layout is probed once when opening.
+ */
 public final class OnnxRuntimeEngine implements InferenceEngine {
-
-    static final String INPUT_IDS = "input_ids";
-    static final String ATTENTION_MASK = "attention_mask";
-    static final String TOKEN_TYPE_IDS = "token_type_ids";
-    private static final List<String> KNOWN_INPUTS = List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final List<String> inputNames;
+    private final List<ModelInput> inputs;
     private final String outputName;
     private final Device device;
     private final Path modelFile;
-    private final long[] outputShape;
+    private final ModelSignature signature;
     // per-thread direct buffers: inputs and outputs are written in place, no large allocation per call
     private final ThreadLocal<IoBuffers> buffers = ThreadLocal.withInitial(IoBuffers::new);
 
-    private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<String> inputNames, String outputName,
-                              Device device, Path modelFile, long[] outputShape) {
+    private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<ModelInput> inputs, String outputName,
+                              Device device, Path modelFile, ModelSignature signature) {
         this.env = env;
         this.session = session;
-        this.inputNames = inputNames;
+        this.inputs = inputs;
         this.outputName = outputName;
         this.device = device;
         this.modelFile = modelFile;
-        this.outputShape = outputShape;
+        this.signature = signature;
+    }
+
+    /** Opens a BERT-convention model (pad id 0, positions from 0); see {@link #open(Path, Device, int, String, ModelFamily, BatchSpec)}. */
+    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput) {
+        return open(modelFile, device, intraOpThreads, preferredOutput, ModelFamily.BERT, BatchSpec.BERT);
     }
 
     /**
      * Opens an ONNX model file. External-data files are resolved relative to the model file by ONNX Runtime.
      *
      * @param preferredOutput output to read, or null for the first output
+     * @param family          the model's family (for the signature)
+     * @param batchSpec       how batches are padded (used for the probe run that learns the output layout)
      */
-    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput) {
+    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput,
+                                         ModelFamily family, BatchSpec batchSpec) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -69,17 +75,28 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
                 addCuda(options, device);
             }
             session = env.createSession(modelFile.toString(), options);
-            List<String> inputs = validateInputs(session, modelFile);
+            List<ModelInput> inputs = validateInputs(session, modelFile);
             String output = chooseOutput(session, preferredOutput, modelFile);
-            long[] outputShape = session.getOutputInfo().get(output).getInfo() instanceof TensorInfo info
-                    && info.type == ai.onnxruntime.OnnxJavaType.FLOAT ? info.getShape() : null;
-            return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile, outputShape);
+            OnnxRuntimeEngine unprobed = new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
+                    new ModelSignature(family, inputs, batchSpec, output, new OutputLayout(List.of())));
+            OutputLayout layout = probe(unprobed, batchSpec);
+            return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
+                    new ModelSignature(family, inputs, batchSpec, output, layout));
         } catch (OrtException e) {
             closeQuietly(session);
             throw new ModelLoadException("ONNX Runtime cannot load model file " + modelFile + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(session);
             throw e;
+        }
+    }
+
+    private static OutputLayout probe(OnnxRuntimeEngine engine, BatchSpec batchSpec) {
+        try {
+            return OutputLayout.probe(batchSpec, batch -> engine.run(batch).shape());
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("ONNX model " + engine.modelFile + " fails on a probe batch (inputs "
+                    + engine.inputs + ", output " + engine.outputName + "): " + e.getMessage(), e);
         }
     }
 
@@ -97,12 +114,14 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
-    private static List<String> validateInputs(OrtSession session, Path modelFile) throws OrtException {
+    private static List<ModelInput> validateInputs(OrtSession session, Path modelFile) throws OrtException {
         List<String> found = new ArrayList<>(session.getInputInfo().keySet());
-        boolean unknown = found.stream().anyMatch(name -> !KNOWN_INPUTS.contains(name));
-        if (unknown || !found.contains(INPUT_IDS)) {
-            throw new ModelLoadException("ONNX model " + modelFile + " has inputs " + found + "; expected "
-                    + INPUT_IDS + " and optionally " + ATTENTION_MASK + ", " + TOKEN_TYPE_IDS);
+        List<String> unknown = found.stream().filter(name -> ModelInput.named(name).isEmpty()).toList();
+        if (!unknown.isEmpty() || !found.contains(ModelInput.INPUT_IDS.exportName())) {
+            throw new ModelLoadException("ONNX model " + modelFile + " has inputs " + found
+                    + (unknown.isEmpty() ? "" : " (unsupported: " + unknown + ")") + "; expected "
+                    + ModelInput.INPUT_IDS + " and optionally " + ModelInput.ATTENTION_MASK + ", "
+                    + ModelInput.TOKEN_TYPE_IDS + ", " + ModelInput.POSITION_IDS);
         }
         for (Map.Entry<String, NodeInfo> input : session.getInputInfo().entrySet()) {
             if (input.getValue().getInfo() instanceof TensorInfo info
@@ -111,7 +130,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
                         + info.type + "; expected int64");
             }
         }
-        return List.copyOf(found);
+        return found.stream().map(name -> ModelInput.named(name).orElseThrow()).toList();
     }
 
     private static String chooseOutput(OrtSession session, String preferred, Path modelFile) throws OrtException {
@@ -151,9 +170,9 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
         OnnxTensor pinned = null;
         try {
-            for (int i = 0; i < inputNames.size(); i++) {
-                String name = inputNames.get(i);
-                feeds.put(name, OnnxTensor.createTensor(env, io.input(i, inputFor(name, batch)), shape));
+            for (int i = 0; i < inputs.size(); i++) {
+                ModelInput input = inputs.get(i);
+                feeds.put(input.exportName(), OnnxTensor.createTensor(env, io.input(i, input.valuesOf(batch)), shape));
             }
             long[] pinnedShape = pinnedOutputShape(batch);
             if (pinnedShape != null) {
@@ -182,21 +201,12 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
-    /**
-     * The output's shape for this batch when it can be known before the run: {@code [batch, k]} or
-     * {@code [batch, sequence, k]} with a fixed k (logits, token embeddings); else null (the runtime allocates).
-     */
+    /** The output's shape for this batch when the probed layout knows every axis; else null (the runtime allocates). */
     private long[] pinnedOutputShape(TokenBatch batch) {
-        if (outputShape == null || device.isGpu()) {
+        if (device.isGpu() || !signature.output().batchFirst()) {
             return null;
         }
-        if (outputShape.length == 2 && outputShape[1] > 0) {
-            return new long[] {batch.batchSize(), outputShape[1]};
-        }
-        if (outputShape.length == 3 && outputShape[2] > 0) {
-            return new long[] {batch.batchSize(), batch.sequenceLength(), outputShape[2]};
-        }
-        return null;
+        return signature.output().shapeFor(batch.batchSize(), batch.sequenceLength());
     }
 
     private static long product(long[] shape) {
@@ -209,7 +219,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     /** Direct buffers that grow to the largest batch a thread has run. */
     private static final class IoBuffers {
-        private final LongBuffer[] inputs = new LongBuffer[3];
+        private final LongBuffer[] inputs = new LongBuffer[ModelInput.values().length];
         private FloatBuffer output;
 
         LongBuffer input(int slot, long[] values) {
@@ -237,18 +247,14 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
-    private static long[] inputFor(String name, TokenBatch batch) {
-        return switch (name) {
-            case INPUT_IDS -> batch.inputIds();
-            case ATTENTION_MASK -> batch.attentionMask();
-            case TOKEN_TYPE_IDS -> batch.tokenTypeIds();
-            default -> throw new IllegalStateException("unexpected input " + name);
-        };
+    @Override
+    public List<String> inputNames() {
+        return inputs.stream().map(ModelInput::exportName).toList();
     }
 
     @Override
-    public List<String> inputNames() {
-        return inputNames;
+    public ModelSignature signature() {
+        return signature;
     }
 
     public String outputName() {

@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.util.PairList;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
+import dev.rerank4j.crossencoder.runtime.Truncation;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,9 +17,11 @@ import java.util.Map;
  * A Hugging Face {@code tokenizer.json} through DJL's native tokenizers, always loaded from a local path.
  *
  * <p>Pairs are encoded with the tokenizer's own template ({@code [CLS] query [SEP] passage [SEP]} with token types
- * 0/1 for BERT). Truncation keeps the query whole and cuts the passage; only a query that alone leaves no room for
- * the passage falls back to {@code longest_first}, which is what Hugging Face does for every pair. The padding and
- * truncation embedded in tokenizer.json are overridden: nothing is padded here (batches pad to their longest row).
+ * 0/1 for BERT, {@code <s> query </s></s> passage </s>} for XLM-RoBERTa, whatever the file's post-processor says).
+ * Truncation follows {@link Truncation}: by default the query is kept whole and the passage cut; only a query that
+ * alone leaves no room for the passage falls back to {@code longest_first}, which is what Hugging Face does for
+ * every pair. The padding and truncation embedded in tokenizer.json are overridden: nothing is padded here
+ * (batches pad to their longest row).
  */
 public final class TextTokenizer implements AutoCloseable {
 
@@ -81,20 +84,48 @@ public final class TextTokenizer implements AutoCloseable {
 
     /** Encodes (query, passage) pairs with one native batch call; results follow the passages' order. */
     public List<EncodedInput> encodePairs(String query, List<String> passages) {
+        return encodePairs(query, passages, Truncation.PASSAGE_FIRST).inputs();
+    }
+
+    /**
+     * Encodes (query, passage) pairs with one native batch call, cutting over-long pairs as {@code truncation}
+     * says; results follow the passages' order. With {@link Truncation#FAIL} nothing is cut and the caller checks
+     * {@link PairEncodings#truncated()} (true where a pair is longer than {@link #maxLength()}).
+     */
+    public PairEncodings encodePairs(String query, List<String> passages, Truncation truncation) {
         if (passages.isEmpty()) {
-            return List.of();
+            return new PairEncodings(List.of(), new boolean[0]);
         }
-        HuggingFaceTokenizer tokenizer = queryLeavesRoom(query) ? passageFirst : longestFirst;
+        HuggingFaceTokenizer tokenizer = switch (truncation) {
+            case FAIL -> untruncated;
+            case PASSAGE_FIRST -> queryLeavesRoom(query) ? passageFirst : longestFirst;
+            case LONGEST_FIRST -> longestFirst;
+        };
         PairList<String, String> pairs = new PairList<>(passages.size());
         for (String passage : passages) {
             pairs.add(query, passage);
         }
         Encoding[] encodings = tokenizer.batchEncode(pairs, true, false);
         List<EncodedInput> result = new ArrayList<>(encodings.length);
-        for (Encoding encoding : encodings) {
+        boolean[] truncated = new boolean[encodings.length];
+        for (int i = 0; i < encodings.length; i++) {
+            Encoding encoding = encodings[i];
             result.add(new EncodedInput(encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds()));
+            truncated[i] = truncation == Truncation.FAIL ? encoding.getIds().length > maxLength : encoding.exceedMaxLength();
         }
-        return result;
+        return new PairEncodings(result, truncated);
+    }
+
+    /** Encoded pairs and, per pair, whether it was (or, with {@link Truncation#FAIL}, would have to be) cut. */
+    public record PairEncodings(List<EncodedInput> inputs, boolean[] truncated) {
+
+        public int truncatedCount() {
+            int n = 0;
+            for (boolean t : truncated) {
+                n += t ? 1 : 0;
+            }
+            return n;
+        }
     }
 
     private boolean queryLeavesRoom(String query) {
