@@ -1,6 +1,7 @@
 package dev.rerank4j.crossencoder.decoder;
 
 import dev.rerank4j.crossencoder.model.ModelLoadException;
+import dev.rerank4j.crossencoder.runtime.Truncation;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 
@@ -37,10 +38,6 @@ public final class PromptEncoder {
     private final int budget;
     private final long positiveTokenId;
     private final long negativeTokenId;
-
-    /** The encoded pairs, in input order, and which of them were cut to fit {@code maxLength}. */
-    public record Prompts(List<EncodedInput> inputs, boolean[] truncated) {
-    }
 
     private PromptEncoder(PromptTemplate template, TextTokenizer tokenizer, int maxLength, String instruction) {
         this.template = template;
@@ -89,11 +86,21 @@ public final class PromptEncoder {
         return ids[0];
     }
 
-    /** Encodes one prompt per document, all with the same query; documents may repeat. */
-    public Prompts encode(String query, List<String> documents) {
+    /** Encodes one prompt per document, all with the same query, cut to fit as described above. */
+    public TextTokenizer.PairEncodings encode(String query, List<String> documents) {
+        return encode(query, documents, Truncation.PASSAGE_FIRST);
+    }
+
+    /**
+     * Encodes one prompt per document, all with the same query. {@link Truncation#FAIL} cuts nothing and flags
+     * over-long prompts (the caller refuses them); the other modes cut as described above (for a prompt template
+     * both mean "the document's segment from its end").
+     */
+    public TextTokenizer.PairEncodings encode(String query, List<String> documents, Truncation truncation) {
         if (documents.isEmpty()) {
-            return new Prompts(List.of(), new boolean[0]);
+            return new TextTokenizer.PairEncodings(List.of(), new boolean[0]);
         }
+        boolean cut = truncation != Truncation.FAIL;
         long[][] queryIds = new long[segments.size()][];
         boolean queryCut = false;
         int queryTokens = 0;
@@ -103,22 +110,23 @@ public final class PromptEncoder {
                 long[] ids = tokenizer.tokenIds(PromptTemplate.render(segment, query, "", instruction));
                 int cap = (int) Math.floor(segment.maxShare() * budget);
                 if (ids.length > cap) {
-                    ids = Arrays.copyOf(ids, cap);
+                    ids = cut ? Arrays.copyOf(ids, cap) : ids;
                     queryCut = true;
                 }
                 queryIds[i] = ids;
                 queryTokens += ids.length;
             }
         }
-        for (int i = segments.size() - 1; i >= 0 && queryTokens > budget; i--) {
+        for (int i = segments.size() - 1; i >= 0 && queryTokens > budget && cut; i--) {
             if (queryIds[i] != null) {
-                int cut = Math.min(queryIds[i].length, queryTokens - budget);
-                queryIds[i] = Arrays.copyOf(queryIds[i], queryIds[i].length - cut);
-                queryTokens -= cut;
+                int excess = Math.min(queryIds[i].length, queryTokens - budget);
+                queryIds[i] = Arrays.copyOf(queryIds[i], queryIds[i].length - excess);
+                queryTokens -= excess;
                 queryCut = true;
             }
         }
-        int documentRoom = budget - queryTokens;
+        queryCut |= queryTokens > budget;
+        int documentRoom = Math.max(0, budget - queryTokens);
         List<String> rendered = new ArrayList<>(documents.size());
         for (String document : documents) {
             rendered.add(PromptTemplate.render(segments.get(documentSegment), query, document, instruction));
@@ -129,13 +137,13 @@ public final class PromptEncoder {
         for (int d = 0; d < documents.size(); d++) {
             long[] doc = documentIds.get(d);
             if (doc.length > documentRoom) {
-                doc = Arrays.copyOf(doc, documentRoom);
+                doc = cut ? Arrays.copyOf(doc, documentRoom) : doc;
                 truncated[d] = true;
             }
             truncated[d] |= queryCut;
             inputs.add(EncodedInput.of(concat(queryIds, doc)));
         }
-        return new Prompts(List.copyOf(inputs), truncated);
+        return new TextTokenizer.PairEncodings(List.copyOf(inputs), truncated);
     }
 
     private long[] concat(long[][] queryIds, long[] documentIds) {

@@ -291,6 +291,26 @@ public final class PromptTemplate {
         return segments;
     }
 
+    /** SHA-256 of everything that shapes the prompt and the score (not the name or origin), for cache keys. */
+    public String fingerprint() {
+        StringBuilder canonical = new StringBuilder();
+        for (Object part : new Object[] {positiveAnswer, negativeAnswer, defaultInstruction, maxLength}) {
+            String text = String.valueOf(part);
+            canonical.append(text.length()).append(':').append(text);
+        }
+        for (Segment segment : segments) {
+            String with = String.valueOf(segment.textWithInstruction());
+            canonical.append(segment.text().length()).append(':').append(segment.text())
+                    .append(with.length()).append(':').append(with).append(segment.maxShare());
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
     @Override
     public String toString() {
         return name + " (" + origin + ")";

@@ -9,7 +9,9 @@ import dev.rerank4j.crossencoder.model.HuggingFaceDownloader;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.model.OnnxExternalData;
 import dev.rerank4j.crossencoder.runtime.Truncation;
+import dev.rerank4j.crossencoder.decoder.PromptTemplate;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
+import dev.rerank4j.crossencoder.runtime.internal.BatchSpec;
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
@@ -37,7 +39,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +83,10 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
     private final Truncation truncation;
     private final ScoreHead head;
     private final Path modelFile;
+    private final int maxLength;
+    private final BatchSpec batchSpec;
+    private final BiFunction<String, List<String>, TextTokenizer.PairEncodings> pairEncoder;
+    private final DecoderReranking decoder; // null for encoders
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
     private volatile String identity;
@@ -92,12 +100,18 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             throw new IllegalArgumentException("labelIndex and label cannot both be set");
         }
         ModelFamily family = ModelFamily.of(directory.config());
-        MaxLengthPolicy.Choice maxLength = MaxLengthPolicy.choose(builder.maxLength, directory, family);
+        if (!family.decoder() && (builder.promptTemplate != null || builder.instruction != null)) {
+            throw new IllegalArgumentException("promptTemplate/instruction apply to decoder LLM rerankers; "
+                    + directory.config().file() + " is a " + family + " cross-encoder");
+        }
+        PromptTemplate template = family.decoder() ? DecoderReranking.template(builder.promptTemplate, directory) : null;
+        MaxLengthPolicy.Choice maxLength = family.decoder()
+                ? DecoderReranking.maxLength(builder.maxLength, template, directory, family)
+                : MaxLengthPolicy.choose(builder.maxLength, directory, family);
         EngineOptions options = new EngineOptions(builder.engine, builder.device, builder.intraOpThreads,
-                builder.onnxFile, builder.outputName, builder.maxConcurrentRuns);
+                builder.onnxFile, builder.outputName, builder.maxConcurrentRuns)
+                .withLastTokenOnly(family.decoder() && builder.logitsGraphCut);
         this.modelFile = InferenceEngines.modelFile(directory, options);
-        this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength.maxLength()),
-                builder.maxPaddingRatio);
         this.normalize = builder.normalize;
         this.truncation = builder.truncation;
         this.tokenizer = TextTokenizer.open(directory.tokenizerFile(), maxLength.maxLength());
@@ -105,10 +119,31 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         try {
             opened = InferenceEngines.open(directory, options);
             ModelSignature signature = opened.signature();
-            this.head = ScoreHead.choose(signature.output(), signature.outputName(), directory.config(),
-                    builder.labelIndex, builder.label, normalize, modelFile);
-            log.info("Loaded {} ({}): maxLength {} ({}); score = {}", modelFile, signature, maxLength.maxLength(),
-                    maxLength.reason(), head.describe());
+            if (family.decoder()) {
+                this.decoder = DecoderReranking.open(template, tokenizer, maxLength, builder.maxLength != null,
+                        builder.instruction, signature, new DecoderReranking.ScoreHeadOptions(directory.config(),
+                                builder.labelIndex, builder.label, normalize),
+                        builder.logitsMemoryBudget, builder.maxBatchTokens, modelFile);
+                this.head = decoder.head();
+                this.maxLength = decoder.maxLength();
+                this.batchSpec = decoder.batchSpec();
+                this.pairEncoder = decoder.pairEncoder(truncation);
+                this.planner = new BatchPlanner(builder.batchSize, Math.max(decoder.maxBatchTokens(), maxLength()),
+                        builder.maxPaddingRatio);
+                log.info("Loaded decoder reranker {} ({}; {}): {}; score = {}", modelFile, signature,
+                        opened.description(), decoder, head.describe());
+            } else {
+                this.decoder = null;
+                this.head = ScoreHead.choose(signature.output(), signature.outputName(), directory.config(),
+                        builder.labelIndex, builder.label, normalize, modelFile);
+                this.maxLength = maxLength.maxLength();
+                this.batchSpec = signature.batch();
+                this.pairEncoder = (query, passages) -> tokenizer.encodePairs(query, passages, truncation);
+                this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength()),
+                        builder.maxPaddingRatio);
+                log.info("Loaded {} ({}): maxLength {} ({}); score = {}", modelFile, signature, maxLength(),
+                        maxLength.reason(), head.describe());
+            }
         } catch (RuntimeException e) {
             if (opened != null) {
                 opened.close();
@@ -171,7 +206,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 return unique.size() - 1;
             });
         }
-        TextTokenizer.PairEncodings pairs = tokenizer.encodePairs(query, unique, truncation);
+        TextTokenizer.PairEncodings pairs = pairEncoder.apply(query, unique);
         List<EncodedInput> encoded = pairs.inputs();
         if (truncation == Truncation.FAIL) {
             failOnOverLongPair(pairs, slot);
@@ -188,7 +223,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             for (int row : batchRows) {
                 rows.add(encoded.get(row));
             }
-            TokenBatch batch = TokenBatch.of(rows, engine.signature().batch());
+            TokenBatch batch = TokenBatch.of(rows, batchSpec);
             OutputTensor logits = engine.run(batch);
             if (logits.shape().length == 0 || logits.shape()[0] != batchRows.length) {
                 throw new IllegalStateException("Model " + modelFile + " returned shape " + Arrays.toString(logits.shape())
@@ -240,8 +275,19 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         return source;
     }
 
+    /** Tokens per pair, special tokens (or, for decoder rerankers, the whole prompt) included. */
     public int maxLength() {
-        return tokenizer.maxLength();
+        return maxLength;
+    }
+
+    /** The prompt template of a decoder LLM reranker; empty for cross-encoders. */
+    public Optional<PromptTemplate> promptTemplate() {
+        return decoder == null ? Optional.empty() : Optional.of(decoder.template());
+    }
+
+    /** The instruction a decoder LLM reranker's prompts carry (the caller's, else the template's default). */
+    public Optional<String> instruction() {
+        return decoder == null ? Optional.empty() : Optional.ofNullable(decoder.encoder().instruction());
     }
 
     public boolean normalize() {
@@ -277,7 +323,8 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         if (id == null) {
             id = source + "|sha256=" + sha256(weightFiles()) + "|maxLength=" + maxLength() + "|normalize=" + normalize
                     + (head instanceof ScoreHead.LabelLogit label ? "|label=" + label.index() : "")
-                    + (truncation != Truncation.PASSAGE_FIRST ? "|truncation=" + truncation : "");
+                    + (truncation != Truncation.PASSAGE_FIRST ? "|truncation=" + truncation : "")
+                    + (decoder != null ? decoder.identity() : "");
             identity = id;
         }
         return id;
@@ -350,6 +397,10 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         private Truncation truncation = Truncation.PASSAGE_FIRST;
         private Integer labelIndex;
         private String label;
+        private PromptTemplate promptTemplate;
+        private String instruction;
+        private boolean logitsGraphCut = true;
+        private long logitsMemoryBudget = DecoderReranking.DEFAULT_LOGITS_MEMORY_BUDGET;
 
         /** A local model in Hugging Face layout; never touches the network. */
         public Builder modelDirectory(Path modelDirectory) {
@@ -513,6 +564,49 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         /** Like {@link #labelIndex(Integer)}, by the label's name in config.json id2label. */
         public Builder label(String label) {
             this.label = label;
+            return this;
+        }
+
+        /**
+         * Decoder LLM rerankers: the prompt around query and document. Default: the model directory's
+         * {@value PromptTemplate#MODEL_FILE}, else the built-in template of the config's {@code model_type}
+         * ({@code qwen3} → Qwen3-Reranker's, {@code qwen2} → mxbai-rerank-v2's). See docs/llm-rerankers.md.
+         */
+        public Builder promptTemplate(PromptTemplate promptTemplate) {
+            this.promptTemplate = promptTemplate;
+            return this;
+        }
+
+        /**
+         * Decoder LLM rerankers: the task instruction in the prompt (Qwen3-Reranker's {@code <Instruct>}, mxbai's
+         * {@code instruction:} line). Default: the template's ("Given a web search query, retrieve relevant passages
+         * that answer the query" for Qwen3-Reranker; none for mxbai-rerank-v2). Never cut by truncation.
+         */
+        public Builder instruction(String instruction) {
+            this.instruction = instruction;
+            return this;
+        }
+
+        /**
+         * Decoder LLM rerankers exported as causal LMs: cut the graph at load time so that the LM head runs on the
+         * last token only (default true; see docs/llm-rerankers.md). With false, or for a graph that cannot be
+         * cut, batches are bounded by {@link #logitsMemoryBudget(long)} instead.
+         */
+        public Builder logitsGraphCut(boolean logitsGraphCut) {
+            this.logitsGraphCut = logitsGraphCut;
+            return this;
+        }
+
+        /**
+         * Bytes one batch's full {@code [batch, sequence, vocab]} float32 logits may take when the graph computes
+         * them at every position (default 512 MiB; each token costs vocab x 4 bytes, ~600 KB for Qwen). The process
+         * holds about twice this per running batch (the runtime's output and its copy).
+         */
+        public Builder logitsMemoryBudget(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("logitsMemoryBudget must be >= 1 byte, was " + bytes);
+            }
+            this.logitsMemoryBudget = bytes;
             return this;
         }
 

@@ -47,7 +47,7 @@ class PromptEncoderTest {
             for (JsonNode c : templates.get(name)) {
                 int maxLength = c.get("max_length").asInt();
                 PromptEncoder encoder = PromptEncoder.create(template, tokenizer, maxLength, text(c, "instruction"));
-                PromptEncoder.Prompts prompts = encoder.encode(c.get("query").asText(),
+                TextTokenizer.PairEncodings prompts = encoder.encode(c.get("query").asText(),
                         List.of(c.get("document").asText()));
                 assertThat(prompts.inputs().get(0).inputIds())
                         .as("%s / %s", name, c.get("name").asText())

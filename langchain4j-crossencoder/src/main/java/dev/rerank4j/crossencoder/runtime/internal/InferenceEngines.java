@@ -25,7 +25,7 @@ public final class InferenceEngines {
         BatchSpec batchSpec = family.batchSpec(directory.config());
         return switch (resolveKind(directory, options)) {
             case ONNX -> OnnxRuntimeEngine.open(onnxFile(directory, options), options.device(),
-                    options.intraOpThreads(), output, family, batchSpec);
+                    options.intraOpThreads(), output, family, batchSpec, options.lastTokenOnly());
             case PYTORCH -> TorchScriptEngine.open(directory.requireFile(ModelDirectory.TORCHSCRIPT_FILE),
                     options.device(), options.intraOpThreads(), family,
                     family.torchScriptInputs(directory.config()), batchSpec);

@@ -86,7 +86,10 @@ public final class LastTokenLogitsCut {
         }
     }
 
-    /** Cuts {@code model} (the bytes of an .onnx file) after the last-token gather of {@code outputName}. */
+    /**
+     * Cuts {@code model} (the bytes of an .onnx file) after the last-token gather of {@code outputName} (null: the
+     * graph's first output, as the engine reads by default).
+     */
     public static Outcome apply(byte[] model, String outputName) {
         List<ProtoWire.Field> top = ProtoWire.fields(model, 0, model.length);
         ProtoWire.Field graph = null;
@@ -128,13 +131,15 @@ public final class LastTokenLogitsCut {
                 if (node.inputs().contains(INDEX_INPUT) || node.outputs().contains(LAST_HIDDEN)) {
                     return new NotCut("the graph already uses the name " + INDEX_INPUT + " or " + LAST_HIDDEN);
                 }
-            } else if (field.number() == GRAPH_OUTPUT && outputName.equals(valueName(field))) {
+            } else if (field.number() == GRAPH_OUTPUT
+                    && (outputName == null ? output == null : outputName.equals(valueName(field)))) {
                 output = field;
             }
         }
         if (output == null) {
             return new NotCut("the graph has no output '" + outputName + "'");
         }
+        outputName = valueName(output);
         List<ProtoWire.Field> dims = dims(output);
         if (dims.size() != 3) {
             return new NotCut("output '" + outputName + "' is declared with rank " + dims.size()

@@ -25,11 +25,12 @@ import java.util.function.Function;
  *   Optimum's ONNX configs declare them (ONNX exports name theirs, so the graph decides there).</li>
  * </ul>
  *
- * <p>Adding a family (e.g. decoder LLM rerankers such as Qwen3-Reranker) is one more entry in {@link #KNOWN}: a
- * decoder uses {@link PositionKind#ROTARY}, {@link BatchSpec.PaddingSide#LEFT} and {@link PositionIds#countingAttended()};
- * its {@code [batch, sequence, vocab]} output is recognised by the probe ({@link OutputLayout}), and reading a score
- * from it (the last token's yes/no logits) is the scorer's {@code ScoreHead}. Nothing here branches on a model's
- * name: only on {@code model_type} / architecture, as Hugging Face's Auto classes do.
+ * <p>Adding a family is one more entry in {@link #KNOWN}. Decoder LLM rerankers ({@link #QWEN}, {@link #decoder()})
+ * use {@link PositionKind#ROTARY}, {@link BatchSpec.PaddingSide#LEFT} and {@link PositionIds#countingAttended()};
+ * their {@code [batch, sequence, vocab]} output is recognised by the probe ({@link OutputLayout}), and the prompt
+ * and the last token's answer logits are the scorer's business (package {@code dev.rerank4j.crossencoder.decoder},
+ * {@code DecoderReranking}). Nothing here branches on a model's name: only on {@code model_type} / architecture,
+ * as Hugging Face's Auto classes do.
  */
 public final class ModelFamily {
 
@@ -67,8 +68,16 @@ public final class ModelFamily {
     static final ModelFamily MODERNBERT = new ModelFamily("modernbert",
             Set.of("modernbert"), Set.of("modernbert"), 50283,
             config -> PositionKind.ROTARY, config -> IDS_MASK);
+    /**
+     * Qwen2/Qwen2.5/Qwen3 decoders as rerankers (Qwen3-Reranker, mxbai-rerank-v2 and their seq-cls conversions):
+     * causal attention, rotary positions counted over attended tokens, padding on the left as their model cards'
+     * tokenizers do (the scorer pads causal-LM exports on the right, see DecoderReranking), pad id
+     * {@code <|endoftext|>} (151643) unless config.json says otherwise.
+     */
+    static final ModelFamily QWEN = new ModelFamily("qwen", Set.of("qwen2", "qwen3"), Set.of("qwen2", "qwen3"), 151643,
+            config -> PositionKind.ROTARY, config -> IDS_MASK, true);
 
-    private static final List<ModelFamily> KNOWN = List.of(BERT, ROBERTA, DEBERTA, MODERNBERT);
+    private static final List<ModelFamily> KNOWN = List.of(BERT, ROBERTA, DEBERTA, MODERNBERT, QWEN);
 
     private final String name;
     private final Set<String> modelTypes;
@@ -76,10 +85,18 @@ public final class ModelFamily {
     private final long defaultPadTokenId;
     private final Function<ModelConfig, PositionKind> positionKind;
     private final Function<ModelConfig, List<ModelInput>> torchScriptInputs;
+    private final boolean decoder;
 
     private ModelFamily(String name, Set<String> modelTypes, Set<String> architecturePrefixes, long defaultPadTokenId,
                         Function<ModelConfig, PositionKind> positionKind,
                         Function<ModelConfig, List<ModelInput>> torchScriptInputs) {
+        this(name, modelTypes, architecturePrefixes, defaultPadTokenId, positionKind, torchScriptInputs, false);
+    }
+
+    private ModelFamily(String name, Set<String> modelTypes, Set<String> architecturePrefixes, long defaultPadTokenId,
+                        Function<ModelConfig, PositionKind> positionKind,
+                        Function<ModelConfig, List<ModelInput>> torchScriptInputs, boolean decoder) {
+        this.decoder = decoder;
         this.name = name;
         this.modelTypes = modelTypes;
         this.architecturePrefixes = architecturePrefixes;
@@ -110,7 +127,8 @@ public final class ModelFamily {
         List<String> decoders = config.architectures().stream().filter(a -> a.endsWith("ForCausalLM")).toList();
         if (!decoders.isEmpty()) {
             throw new ModelLoadException("Model " + config.file() + " is a decoder language model (" + decoders
-                    + ", model_type '" + type + "'); decoder LLM rerankers are not supported by this scorer");
+                    + ", model_type '" + type + "'); decoder LLM rerankers are supported for model_type "
+                    + QWEN.modelTypes + " (Qwen3-Reranker, mxbai-rerank-v2; see docs/llm-rerankers.md)");
         }
         log.warn("Unknown model_type '{}' (architectures {}) in {}: assuming BERT conventions (positions 0..n-1, "
                 + "pad id {}); check the scores against the model's reference implementation",
@@ -160,12 +178,21 @@ public final class ModelFamily {
     }
 
     public PositionIds positionIds(ModelConfig config) {
+        if (decoder) {
+            return PositionIds.countingAttended();
+        }
         return positionKind(config) == PositionKind.OFFSET_PAST_PADDING
                 ? PositionIds.offsetPastPadding(padTokenId(config)) : PositionIds.sequential();
     }
 
     public BatchSpec batchSpec(ModelConfig config) {
-        return new BatchSpec(padTokenId(config), BatchSpec.PaddingSide.RIGHT, positionIds(config));
+        return new BatchSpec(padTokenId(config), decoder ? BatchSpec.PaddingSide.LEFT : BatchSpec.PaddingSide.RIGHT,
+                positionIds(config));
+    }
+
+    /** A decoder LLM read as a reranker (causal attention, a prompt template, the last token's prediction). */
+    public boolean decoder() {
+        return decoder;
     }
 
     /** The inputs a TorchScript export of this family takes, positionally. */

@@ -27,6 +27,8 @@ import java.util.Set;
  */
 public final class OnnxRuntimeEngine implements InferenceEngine {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OnnxRuntimeEngine.class);
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final List<ModelInput> inputs;
@@ -34,11 +36,14 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     private final Device device;
     private final Path modelFile;
     private final ModelSignature signature;
+    private final EmptyKeyValueCache cache;
+    private final String graphNote;
     // per-thread direct buffers: inputs and outputs are written in place, no large allocation per call
     private final ThreadLocal<IoBuffers> buffers = ThreadLocal.withInitial(IoBuffers::new);
 
     private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<ModelInput> inputs, String outputName,
-                              Device device, Path modelFile, ModelSignature signature) {
+                              Device device, Path modelFile, ModelSignature signature, EmptyKeyValueCache cache,
+                              String graphNote) {
         this.env = env;
         this.session = session;
         this.inputs = inputs;
@@ -46,6 +51,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         this.device = device;
         this.modelFile = modelFile;
         this.signature = signature;
+        this.cache = cache;
+        this.graphNote = graphNote;
     }
 
     /** Opens a BERT-convention model (pad id 0, positions from 0); see {@link #open(Path, Device, int, String, ModelFamily, BatchSpec)}. */
@@ -62,6 +69,16 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
      */
     public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput,
                                          ModelFamily family, BatchSpec batchSpec) {
+        return open(modelFile, device, intraOpThreads, preferredOutput, family, batchSpec, false);
+    }
+
+    /**
+     * Like {@link #open(Path, Device, int, String, ModelFamily, BatchSpec)}; with {@code lastTokenOnly} a causal-LM
+     * graph is first cut to compute its logits at each row's last real token only ({@link LastTokenLogitsCut});
+     * a graph that cannot be cut is loaded as it is (see {@link #graphNote()}).
+     */
+    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput,
+                                         ModelFamily family, BatchSpec batchSpec, boolean lastTokenOnly) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -74,20 +91,54 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             if (device.isGpu()) {
                 addCuda(options, device);
             }
-            session = env.createSession(modelFile.toString(), options);
+            LastTokenLogitsCut.Outcome cut = lastTokenOnly ? cut(modelFile, preferredOutput) : null;
+            if (cut instanceof LastTokenLogitsCut.Cut graph) {
+                // external data stays where it is: ONNX Runtime reads it from the original folder
+                options.addConfigEntry("session.model_external_initializers_file_folder_path",
+                        modelFile.toAbsolutePath().getParent().toString());
+                try {
+                    session = env.createSession(graph.model(), options);
+                } catch (OrtException e) {
+                    log.warn("ONNX Runtime refused the last-token cut of {} ({}); loading the graph as it is", modelFile,
+                            e.getMessage());
+                    cut = new LastTokenLogitsCut.NotCut("ONNX Runtime refused the cut graph: " + e.getMessage());
+                }
+            }
+            if (session == null) {
+                session = env.createSession(modelFile.toString(), options);
+            }
+            String note = cut instanceof LastTokenLogitsCut.Cut graph ? "logits cut after the last-token gather of "
+                    + graph.hiddenState() + " (LM head " + graph.projection() + ")"
+                    : cut instanceof LastTokenLogitsCut.NotCut why ? "logits not cut: " + why.reason() : "";
             List<ModelInput> inputs = validateInputs(session, modelFile);
+            EmptyKeyValueCache cache = EmptyKeyValueCache.of(session.getInputInfo(), modelFile);
             String output = chooseOutput(session, preferredOutput, modelFile);
             OnnxRuntimeEngine unprobed = new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
-                    new ModelSignature(family, inputs, batchSpec, output, new OutputLayout(List.of())));
+                    new ModelSignature(family, inputs, batchSpec, output, new OutputLayout(List.of())), cache, note);
             OutputLayout layout = probe(unprobed, batchSpec);
             return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
-                    new ModelSignature(family, inputs, batchSpec, output, layout));
+                    new ModelSignature(family, inputs, batchSpec, output, layout), cache, note);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new ModelLoadException("ONNX Runtime cannot load model file " + modelFile + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(session);
             throw e;
+        }
+    }
+
+    private static LastTokenLogitsCut.Outcome cut(Path modelFile, String preferredOutput) {
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(modelFile);
+        } catch (java.io.IOException | OutOfMemoryError e) {
+            return new LastTokenLogitsCut.NotCut("cannot read " + modelFile + " into memory: " + e);
+        }
+        try {
+            return LastTokenLogitsCut.apply(bytes, preferredOutput);
+        } catch (IllegalStateException e) {
+            throw new ModelLoadException("ONNX model file " + modelFile + " is not a readable ONNX protobuf: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -116,21 +167,26 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     private static List<ModelInput> validateInputs(OrtSession session, Path modelFile) throws OrtException {
         List<String> found = new ArrayList<>(session.getInputInfo().keySet());
-        List<String> unknown = found.stream().filter(name -> ModelInput.named(name).isEmpty()).toList();
+        List<String> unknown = found.stream()
+                .filter(name -> ModelInput.named(name).isEmpty() && !EmptyKeyValueCache.isCacheInput(name)).toList();
         if (!unknown.isEmpty() || !found.contains(ModelInput.INPUT_IDS.exportName())) {
             throw new ModelLoadException("ONNX model " + modelFile + " has inputs " + found
                     + (unknown.isEmpty() ? "" : " (unsupported: " + unknown + ")") + "; expected "
                     + ModelInput.INPUT_IDS + " and optionally " + ModelInput.ATTENTION_MASK + ", "
-                    + ModelInput.TOKEN_TYPE_IDS + ", " + ModelInput.POSITION_IDS);
+                    + ModelInput.TOKEN_TYPE_IDS + ", " + ModelInput.POSITION_IDS + " and, for causal LMs, "
+                    + EmptyKeyValueCache.PREFIX + ".N.key/value");
         }
         for (Map.Entry<String, NodeInfo> input : session.getInputInfo().entrySet()) {
+            if (EmptyKeyValueCache.isCacheInput(input.getKey())) {
+                continue;
+            }
             if (input.getValue().getInfo() instanceof TensorInfo info
                     && info.type != ai.onnxruntime.OnnxJavaType.INT64) {
                 throw new ModelLoadException("ONNX model " + modelFile + " input " + input.getKey() + " has type "
                         + info.type + "; expected int64");
             }
         }
-        return found.stream().map(name -> ModelInput.named(name).orElseThrow()).toList();
+        return found.stream().flatMap(name -> ModelInput.named(name).stream()).toList();
     }
 
     private static String chooseOutput(OrtSession session, String preferred, Path modelFile) throws OrtException {
@@ -165,15 +221,16 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     }
 
     private OutputTensor run(TokenBatch batch, OrtSession.RunOptions runOptions) throws OrtException {
-        long[] shape = batch.shape();
         IoBuffers io = buffers.get();
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
         OnnxTensor pinned = null;
         try {
             for (int i = 0; i < inputs.size(); i++) {
                 ModelInput input = inputs.get(i);
-                feeds.put(input.exportName(), OnnxTensor.createTensor(env, io.input(i, input.valuesOf(batch)), shape));
+                feeds.put(input.exportName(), OnnxTensor.createTensor(env, io.input(i, input.valuesOf(batch)),
+                        input.shapeFor(batch)));
             }
+            cache.addTo(feeds, env, batch.batchSize());
             long[] pinnedShape = pinnedOutputShape(batch);
             if (pinnedShape != null) {
                 pinned = OnnxTensor.createTensor(env, io.output(pinnedShape), pinnedShape);
@@ -257,6 +314,11 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         return signature;
     }
 
+    /** What was done to the graph at load time (the last-token cut, or why not); empty when nothing was asked. */
+    public String graphNote() {
+        return graphNote;
+    }
+
     public String outputName() {
         return outputName;
     }
@@ -268,7 +330,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     @Override
     public String description() {
-        return "onnxruntime " + env.getVersion() + " (" + device + ", " + modelFile.getFileName() + ")";
+        return "onnxruntime " + env.getVersion() + " (" + device + ", " + modelFile.getFileName()
+                + (graphNote.isEmpty() ? "" : "; " + graphNote) + ")";
     }
 
     @Override

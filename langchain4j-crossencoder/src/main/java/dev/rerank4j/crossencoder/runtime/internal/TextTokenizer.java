@@ -26,8 +26,10 @@ import java.util.Map;
 public final class TextTokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer untruncated;
-    private final HuggingFaceTokenizer passageFirst;
-    private final HuggingFaceTokenizer longestFirst;
+    // the truncating instances are made on first use: decoder rerankers cut prompts themselves and never need them,
+    // and each instance re-reads tokenizer.json (seconds for an 11 MB LLM vocabulary)
+    private volatile HuggingFaceTokenizer passageFirst;
+    private volatile HuggingFaceTokenizer longestFirst;
     private final int maxLength;
     private final int pairSpecialTokens;
     private final long[] singleSpecialIds;
@@ -37,13 +39,6 @@ public final class TextTokenizer implements AutoCloseable {
         this.file = file;
         this.maxLength = maxLength;
         this.untruncated = HuggingFaceTokenizer.newInstance(file, options("false", maxLength));
-        try {
-            this.passageFirst = HuggingFaceTokenizer.newInstance(file, options("only_second", maxLength));
-            this.longestFirst = HuggingFaceTokenizer.newInstance(file, options("longest_first", maxLength));
-        } catch (IOException | RuntimeException e) {
-            untruncated.close();
-            throw e;
-        }
         this.pairSpecialTokens = untruncated.encode("", "", true, false).getIds().length;
         this.singleSpecialIds = untruncated.encode("", true, false).getIds();
     }
@@ -98,8 +93,8 @@ public final class TextTokenizer implements AutoCloseable {
         }
         HuggingFaceTokenizer tokenizer = switch (truncation) {
             case FAIL -> untruncated;
-            case PASSAGE_FIRST -> queryLeavesRoom(query) ? passageFirst : longestFirst;
-            case LONGEST_FIRST -> longestFirst;
+            case PASSAGE_FIRST -> truncating(!queryLeavesRoom(query));
+            case LONGEST_FIRST -> truncating(true);
         };
         PairList<String, String> pairs = new PairList<>(passages.size());
         for (String passage : passages) {
@@ -125,6 +120,29 @@ public final class TextTokenizer implements AutoCloseable {
                 n += t ? 1 : 0;
             }
             return n;
+        }
+    }
+
+    private HuggingFaceTokenizer truncating(boolean longest) {
+        HuggingFaceTokenizer tokenizer = longest ? longestFirst : passageFirst;
+        if (tokenizer != null) {
+            return tokenizer;
+        }
+        synchronized (this) {
+            if (longest) {
+                longestFirst = longestFirst != null ? longestFirst : truncating("longest_first");
+                return longestFirst;
+            }
+            passageFirst = passageFirst != null ? passageFirst : truncating("only_second");
+            return passageFirst;
+        }
+    }
+
+    private HuggingFaceTokenizer truncating(String strategy) {
+        try {
+            return HuggingFaceTokenizer.newInstance(file, options(strategy, maxLength));
+        } catch (IOException e) {
+            throw new ModelLoadException("Cannot load tokenizer " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 
@@ -165,9 +183,13 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         untruncated.close();
-        passageFirst.close();
-        longestFirst.close();
+        if (passageFirst != null) {
+            passageFirst.close();
+        }
+        if (longestFirst != null) {
+            longestFirst.close();
+        }
     }
 }

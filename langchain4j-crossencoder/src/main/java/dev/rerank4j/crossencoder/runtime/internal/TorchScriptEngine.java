@@ -101,11 +101,10 @@ public final class TorchScriptEngine implements InferenceEngine {
 
     @Override
     public OutputTensor run(TokenBatch batch) {
-        Shape shape = new Shape(batch.batchSize(), batch.sequenceLength());
         try (NDManager manager = model.getNDManager().newSubManager()) {
             NDList inputs = new NDList(signature.inputs().size());
             for (ModelInput input : signature.inputs()) {
-                inputs.add(manager.create(input.valuesOf(batch), shape));
+                inputs.add(manager.create(input.valuesOf(batch), new Shape(input.shapeFor(batch))));
             }
             NDList output = model.getBlock().forward(new ParameterStore(manager, false), inputs, false);
             NDArray first = output.get(0);
