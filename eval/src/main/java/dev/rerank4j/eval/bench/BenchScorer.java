@@ -23,11 +23,16 @@ public interface BenchScorer extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * This project's scorer. {@code instruction} and {@code logitsGraphCut} apply to decoder LLM rerankers only
+     * (null / true: the defaults).
+     */
     static BenchScorer rerank4j(Path modelDir, EngineKind engine, String onnxFile, int maxLength, int batchSize, int threads,
-                                double maxPaddingRatio) {
-        CrossEncoderScoringModel model = CrossEncoderScoringModel.builder().modelDirectory(modelDir).engine(engine)
-                .onnxFile(onnxFile).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
-                .maxPaddingRatio(maxPaddingRatio).build();
+                                double maxPaddingRatio, String instruction, boolean logitsGraphCut) {
+        CrossEncoderScoringModel.Builder builder = CrossEncoderScoringModel.builder().modelDirectory(modelDir)
+                .engine(engine).onnxFile(onnxFile).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
+                .maxPaddingRatio(maxPaddingRatio).logitsGraphCut(logitsGraphCut);
+        CrossEncoderScoringModel model = (instruction != null ? builder.instruction(instruction) : builder).build();
         ThreadLocal<Long> padded = ThreadLocal.withInitial(() -> -1L);
         return new BenchScorer() {
             @Override

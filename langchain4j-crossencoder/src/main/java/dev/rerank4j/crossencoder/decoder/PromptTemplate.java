@@ -2,6 +2,8 @@ package dev.rerank4j.crossencoder.decoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rerank4j.crossencoder.model.ModelDirectory;
+import dev.rerank4j.crossencoder.model.ModelLoadException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +43,7 @@ import java.util.regex.Pattern;
 public final class PromptTemplate {
 
     /** A template file in the model directory overrides the built-in one for its {@code model_type}. */
-    public static final String MODEL_FILE = "prompt_template.json";
+    public static final String MODEL_FILE = ModelDirectory.PROMPT_TEMPLATE_FILE;
     public static final String QUERY = "{query}";
     public static final String DOCUMENT = "{document}";
     public static final String INSTRUCTION = "{instruction}";
@@ -124,6 +126,27 @@ public final class PromptTemplate {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the built-in template index", e);
         }
+    }
+
+    /**
+     * The template a model directory calls for: its own {@value #MODEL_FILE}, else the built-in template of its
+     * config.json {@code model_type}.
+     *
+     * @throws ModelLoadException when the directory's file is malformed or there is neither
+     */
+    public static PromptTemplate forModel(ModelDirectory directory) {
+        Path own = directory.root().resolve(MODEL_FILE);
+        if (Files.isRegularFile(own)) {
+            try {
+                return fromFile(own);
+            } catch (IllegalArgumentException e) {
+                throw new ModelLoadException(e.getMessage(), e);
+            }
+        }
+        String type = directory.config().modelType().map(t -> t.toLowerCase(java.util.Locale.ROOT)).orElse("");
+        return forModelType(type).orElseThrow(() -> new ModelLoadException("Decoder model " + directory.root()
+                + " (model_type '" + type + "') has no " + MODEL_FILE + " and there is no built-in prompt template "
+                + "for its model_type; give one with promptTemplate(...) (built-in: " + builtInNames() + ")"));
     }
 
     /** Reads a template file; a malformed file is an {@link IllegalArgumentException} naming the file and field. */

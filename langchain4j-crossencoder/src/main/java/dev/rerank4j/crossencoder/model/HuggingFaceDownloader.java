@@ -89,7 +89,8 @@ public final class HuggingFaceDownloader {
      * Makes sure the repository's model files are in the cache and returns the local directory. Required are
      * {@code config.json}, {@code tokenizer.json} and one model: {@code onnxFile} with exactly the external-data files
      * its graph references, if the repository has it, else {@code model.pt}. {@code tokenizer_config.json} and
-     * {@code sentence_bert_config.json} come along when present (they hold the max length).
+     * {@code sentence_bert_config.json} come along when present (they hold the max length), and so does a decoder
+     * reranker's {@code prompt_template.json}.
      *
      * @param onnxFile the ONNX file to fetch, relative to the repository root (default {@code onnx/model.onnx}, else
      *                 {@code model.onnx} at the root, the layout of Optimum exports)
@@ -172,7 +173,8 @@ public final class HuggingFaceDownloader {
             }
             files.add(required);
         }
-        for (String optional : List.of(ModelDirectory.TOKENIZER_CONFIG_FILE, ModelDirectory.SENTENCE_BERT_CONFIG_FILE)) {
+        for (String optional : List.of(ModelDirectory.TOKENIZER_CONFIG_FILE, ModelDirectory.SENTENCE_BERT_CONFIG_FILE,
+                ModelDirectory.PROMPT_TEMPLATE_FILE)) {
             if (listing.containsKey(optional)) {
                 files.add(optional);
             }

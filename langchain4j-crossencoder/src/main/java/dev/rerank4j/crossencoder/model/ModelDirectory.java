@@ -29,6 +29,8 @@ public final class ModelDirectory {
     public static final String TOKENIZER_CONFIG_FILE = "tokenizer_config.json";
     /** Optional: sentence-transformers' module settings, among them {@code max_seq_length}. */
     public static final String SENTENCE_BERT_CONFIG_FILE = "sentence_bert_config.json";
+    /** A decoder reranker's own prompt template (see {@code dev.rerank4j.crossencoder.decoder.PromptTemplate}). */
+    public static final String PROMPT_TEMPLATE_FILE = "prompt_template.json";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 

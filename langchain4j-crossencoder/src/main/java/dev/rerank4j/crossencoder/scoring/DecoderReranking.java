@@ -12,7 +12,6 @@ import dev.rerank4j.crossencoder.runtime.internal.ModelSignature;
 import dev.rerank4j.crossencoder.runtime.internal.OutputLayout;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -55,24 +54,9 @@ final class DecoderReranking {
         this.description = description;
     }
 
-    /** The caller's template, else the model directory's {@value PromptTemplate#MODEL_FILE}, else the built-in one for the model_type. */
+    /** The caller's template, else the model directory's ({@link PromptTemplate#forModel}). */
     static PromptTemplate template(PromptTemplate requested, ModelDirectory directory) {
-        if (requested != null) {
-            return requested;
-        }
-        Path own = directory.root().resolve(PromptTemplate.MODEL_FILE);
-        if (Files.isRegularFile(own)) {
-            try {
-                return PromptTemplate.fromFile(own);
-            } catch (IllegalArgumentException e) {
-                throw new ModelLoadException(e.getMessage(), e);
-            }
-        }
-        String type = directory.config().modelType().map(t -> t.toLowerCase(Locale.ROOT)).orElse("");
-        return PromptTemplate.forModelType(type).orElseThrow(() -> new ModelLoadException("Decoder model "
-                + directory.root() + " (model_type '" + type + "') has no " + PromptTemplate.MODEL_FILE
-                + " and no built-in prompt template; give one with promptTemplate(...) (built-in: "
-                + PromptTemplate.builtInNames() + ")"));
+        return requested != null ? requested : PromptTemplate.forModel(directory);
     }
 
     /** The caller's max length (checked against the positions), else the template's, capped by the positions. */
