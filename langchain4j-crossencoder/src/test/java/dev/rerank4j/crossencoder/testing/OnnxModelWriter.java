@@ -1,65 +1,46 @@
 package dev.rerank4j.crossencoder.testing;
 
-import java.io.ByteArrayOutputStream;
+import dev.rerank4j.crossencoder.runtime.internal.ProtoWire;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes a minimal valid ONNX model (an Identity over one float input named as given) in protobuf wire format, so
- * tests can check how the engine reacts to a model with unexpected inputs without shipping another binary.
+ * Writes minimal valid ONNX models (an Identity from one float input to one output) in protobuf wire format, so
+ * tests can check how the engine reacts to unexpected inputs or outputs without shipping another binary.
  */
 public final class OnnxModelWriter {
 
     private OnnxModelWriter() {
     }
 
+    /** An Identity over a float input {@code inputName} of shape [1], output "y", written to {@code file}. */
     public static void writeIdentityModel(Path file, String inputName) {
-        byte[] tensorType = concat(varintField(1, 1), bytesField(2, bytesField(1, varintField(1, 1))));
-        byte[] type = bytesField(1, tensorType);
-        byte[] input = concat(stringField(1, inputName), bytesField(2, type));
-        byte[] output = concat(stringField(1, "y"), bytesField(2, type));
-        byte[] node = concat(stringField(1, inputName), stringField(2, "y"), stringField(4, "Identity"));
-        byte[] graph = concat(bytesField(1, node), stringField(2, "g"), bytesField(11, input), bytesField(12, output));
-        byte[] opset = concat(stringField(1, ""), varintField(2, 14));
-        byte[] model = concat(varintField(1, 8), bytesField(7, graph), bytesField(8, opset));
         try {
             Files.createDirectories(file.getParent());
-            Files.write(file, model);
+            Files.write(file, identityModel(inputName, "y", 1));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static byte[] varintField(int field, long value) {
-        return concat(varint((long) field << 3), varint(value));
-    }
-
-    private static byte[] stringField(int field, String value) {
-        return bytesField(field, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] bytesField(int field, byte[] value) {
-        return concat(varint(((long) field << 3) | 2), varint(value.length), value);
-    }
-
-    private static byte[] varint(long value) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        while ((value & ~0x7FL) != 0) {
-            out.write((int) ((value & 0x7F) | 0x80));
-            value >>>= 7;
+    /** The bytes of an Identity model whose float input and output have {@code rank} symbolic dimensions (1: [1]). */
+    public static byte[] identityModel(String inputName, String outputName, int rank) {
+        ProtoWire.Writer shape = new ProtoWire.Writer();
+        for (int i = 0; i < rank; i++) {
+            shape.message(1, rank == 1 ? new ProtoWire.Writer().varint(1, 1) : new ProtoWire.Writer().string(2, "d" + i));
         }
-        out.write((int) value);
-        return out.toByteArray();
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
+        ProtoWire.Writer tensorType = new ProtoWire.Writer().varint(1, 1).message(2, shape);
+        ProtoWire.Writer graph = new ProtoWire.Writer()
+                .message(1, new ProtoWire.Writer().string(1, inputName).string(2, outputName).string(4, "Identity"))
+                .string(2, "g")
+                .message(11, new ProtoWire.Writer().string(1, inputName)
+                        .message(2, new ProtoWire.Writer().message(1, tensorType)))
+                .message(12, new ProtoWire.Writer().string(1, outputName)
+                        .message(2, new ProtoWire.Writer().message(1, tensorType)));
+        return new ProtoWire.Writer().varint(1, 8).message(7, graph)
+                .message(8, new ProtoWire.Writer().string(1, "").varint(2, 14)).toByteArray();
     }
 }

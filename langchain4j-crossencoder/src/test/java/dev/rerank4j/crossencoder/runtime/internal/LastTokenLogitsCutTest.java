@@ -3,6 +3,7 @@ package dev.rerank4j.crossencoder.runtime.internal;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.rerank4j.crossencoder.testing.OnnxModelWriter;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,7 @@ class LastTokenLogitsCutTest {
 
     @Test
     void leaves_a_graph_whose_output_is_not_a_projection_of_token_states() {
-        byte[] identity = rank3Identity();
+        byte[] identity = OnnxModelWriter.identityModel("x", "logits", 3);
         assertThat(LastTokenLogitsCut.apply(identity, "logits"))
                 .isInstanceOfSatisfying(LastTokenLogitsCut.NotCut.class,
                         n -> assertThat(n.reason()).contains("Identity"));
@@ -122,21 +123,5 @@ class LastTokenLogitsCutTest {
                     new long[] {shape[0], 1, 1}));
         }
         return feeds;
-    }
-
-    /** A valid graph whose rank-3 float output "logits" is an Identity of its input. */
-    private static byte[] rank3Identity() {
-        ProtoWire.Writer shape = new ProtoWire.Writer();
-        for (int i = 0; i < 3; i++) {
-            shape.message(1, new ProtoWire.Writer().string(2, "d" + i));
-        }
-        ProtoWire.Writer type = new ProtoWire.Writer().message(1,
-                new ProtoWire.Writer().varint(1, 1).message(2, shape));
-        ProtoWire.Writer graph = new ProtoWire.Writer()
-                .message(1, new ProtoWire.Writer().string(1, "x").string(2, "logits").string(3, "id").string(4, "Identity"))
-                .message(11, new ProtoWire.Writer().string(1, "x").message(2, type))
-                .message(12, new ProtoWire.Writer().string(1, "logits").message(2, type));
-        return new ProtoWire.Writer().varint(1, 8).message(7, graph)
-                .message(8, new ProtoWire.Writer().string(1, "").varint(2, 14)).toByteArray();
     }
 }
