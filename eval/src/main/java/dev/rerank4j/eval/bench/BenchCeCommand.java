@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rerank4j.crossencoder.decoder.PromptEncoder;
 import dev.rerank4j.crossencoder.decoder.PromptTemplate;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
+import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.internal.ModelFamily;
@@ -83,6 +84,10 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--instruction", description = "decoder LLM rerankers: the prompt's instruction (default: the template's)")
     String instruction;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "rerank4j scorers: cpu or cuda[:N] (CUDA needs the "
+            + "-Pcuda build; default: ${DEFAULT-VALUE})")
+    String device;
+
     @Option(names = "--out", required = true, description = "output directory for bench.json")
     Path out;
 
@@ -157,13 +162,13 @@ public final class BenchCeCommand implements Callable<Integer> {
     private BenchScorer open(String name, Path modelDir) {
         return switch (name) {
             case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads,
-                    maxPaddingRatio, instruction, true);
+                    maxPaddingRatio, instruction, true, Device.parse(device));
             case UNCUT -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads,
-                    maxPaddingRatio, instruction, false);
+                    maxPaddingRatio, instruction, false, Device.parse(device));
             case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, "onnx/model_qint8.onnx", maxLength, batchSize,
-                    threads, maxPaddingRatio, instruction, true);
+                    threads, maxPaddingRatio, instruction, true, Device.parse(device));
             case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, threads,
-                    maxPaddingRatio, instruction, true);
+                    maxPaddingRatio, instruction, true, Device.parse(device));
             case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, threads);
             default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use "
                     + List.of(ONNX, PYTORCH, LC4J, INT8, UNCUT));
