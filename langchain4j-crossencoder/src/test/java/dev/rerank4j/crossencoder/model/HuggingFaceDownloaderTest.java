@@ -29,22 +29,40 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HuggingFaceDownloaderTest {
 
     private static final String REPO = "test-org/tiny-ce";
+    private static final String OPTIMUM_REPO = "test-org/tiny-xlmr-optimum-ce";
 
     @TempDir
     Path cache;
 
     private HttpServer server;
     private final AtomicInteger fileRequests = new AtomicInteger();
+    private final List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile String brokenFile;
     private Path fixture;
+    private Path optimum;
+
+    @TempDir
+    Path served;
 
     @BeforeEach
     void startServer() throws IOException {
         fixture = TestModels.resourceModel("tiny-ce");
+        // Optimum layout: root model.onnx whose graph references tiny_xlmr_weights.bin, plus data files it does not use
+        optimum = served.resolve("optimum");
+        TestModels.copyTree(TestModels.resourceModel("tiny-xlmr-optimum-ce"), optimum);
+        Files.write(optimum.resolve("model.onnx_data"), new byte[1000]);
+        Files.createDirectories(optimum.resolve("onnx"));
+        Files.write(optimum.resolve("onnx/model.onnx_data"), new byte[1000]);
+        Files.write(optimum.resolve("onnx/model_fp16.onnx"), new byte[10]);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/api/models/" + REPO + "/revision/main", this::listing);
-        server.createContext("/" + REPO + "/resolve/main/", this::file);
+        serve(REPO, () -> fixture);
+        serve(OPTIMUM_REPO, () -> optimum);
         server.start();
+    }
+
+    private void serve(String repo, java.util.function.Supplier<Path> root) {
+        server.createContext("/api/models/" + repo + "/revision/main", exchange -> listing(exchange, repo, root.get()));
+        server.createContext("/" + repo + "/resolve/main/", exchange -> file(exchange, repo, root.get()));
     }
 
     @AfterEach
@@ -56,20 +74,21 @@ class HuggingFaceDownloaderTest {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    private void listing(HttpExchange exchange) throws IOException {
+    private void listing(HttpExchange exchange, String repo, Path root) throws IOException {
         String siblings;
-        try (Stream<Path> files = Files.walk(fixture)) {
+        try (Stream<Path> files = Files.walk(root)) {
             siblings = files.filter(Files::isRegularFile)
-                    .map(p -> "{\"rfilename\":\"" + fixture.relativize(p).toString().replace('\\', '/') + "\"}")
+                    .map(p -> "{\"rfilename\":\"" + root.relativize(p).toString().replace('\\', '/') + "\"}")
                     .collect(Collectors.joining(","));
         }
-        respond(exchange, 200, ("{\"id\":\"" + REPO + "\",\"siblings\":[" + siblings + "]}").getBytes(StandardCharsets.UTF_8));
+        respond(exchange, 200, ("{\"id\":\"" + repo + "\",\"siblings\":[" + siblings + "]}").getBytes(StandardCharsets.UTF_8));
     }
 
-    private void file(HttpExchange exchange) throws IOException {
+    private void file(HttpExchange exchange, String repo, Path root) throws IOException {
         fileRequests.incrementAndGet();
-        String name = exchange.getRequestURI().getPath().substring(("/" + REPO + "/resolve/main/").length());
-        Path file = fixture.resolve(name);
+        String name = exchange.getRequestURI().getPath().substring(("/" + repo + "/resolve/main/").length());
+        requested.add(name);
+        Path file = root.resolve(name);
         if (!Files.isRegularFile(file)) {
             respond(exchange, 404, "not found".getBytes(StandardCharsets.UTF_8));
             return;
@@ -153,6 +172,37 @@ class HuggingFaceDownloaderTest {
         brokenFile = null; // the next attempt completes the download
         Path complete = downloader().build().download(REPO, "main", null);
         assertThat(complete.resolve("onnx/model.onnx")).hasSameBinaryContentAs(fixture.resolve("onnx/model.onnx"));
+    }
+
+    @Test
+    void fetches_exactly_the_external_data_the_chosen_graph_references() {
+        Path dir = downloader().build().download(OPTIMUM_REPO, "main", null);
+
+        assertThat(requested).containsExactlyInAnyOrder("config.json", "tokenizer.json", "tokenizer_config.json",
+                "model.onnx", "tiny_xlmr_weights.bin");
+        assertThat(dir.resolve("tiny_xlmr_weights.bin")).hasSameBinaryContentAs(optimum.resolve("tiny_xlmr_weights.bin"));
+        try (CrossEncoderScoringModel model = CrossEncoderScoringModel.builder()
+                .modelId(OPTIMUM_REPO).hubEndpoint(endpoint()).cacheDirectory(cache).offline(true).build()) {
+            assertThat(model.scoreAll(List.of(TextSegment.from("bones")), "vitamin d").content()).hasSize(1);
+        }
+    }
+
+    @Test
+    void offline_mode_requires_the_external_data_too() throws IOException {
+        Path dir = downloader().build().download(OPTIMUM_REPO, "main", null);
+        Files.delete(dir.resolve("tiny_xlmr_weights.bin"));
+
+        assertThatThrownBy(() -> downloader().offline(true).build().download(OPTIMUM_REPO, "main", null))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("Offline");
+    }
+
+    @Test
+    void a_graph_referencing_a_file_the_repository_lacks_is_named() throws IOException {
+        Files.move(optimum.resolve("tiny_xlmr_weights.bin"), served.resolve("elsewhere.bin"));
+
+        assertThatThrownBy(() -> downloader().build().download(OPTIMUM_REPO, "main", null))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("tiny_xlmr_weights.bin").hasMessageContaining(OPTIMUM_REPO);
     }
 
     @Test

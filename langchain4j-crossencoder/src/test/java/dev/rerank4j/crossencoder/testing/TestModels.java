@@ -41,6 +41,19 @@ public final class TestModels {
         }
     }
 
+    /** A file under test resources (e.g. {@code onnx-graphs/position_ids.onnx}). */
+    public static Path resource(String relative) {
+        URL url = TestModels.class.getClassLoader().getResource(relative);
+        if (url == null || "jar".equals(url.getProtocol())) {
+            throw new IllegalStateException("test resource " + relative + " is missing or not a file");
+        }
+        try {
+            return Paths.get(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static final java.util.Map<String, Path> EXTRACTED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Path extractFromJar(String name, URL configUrl) {

@@ -5,6 +5,7 @@ import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** Opens the engine a model directory and the options call for; shared by the cross-encoder and ColBERT. */
@@ -44,8 +45,11 @@ public final class InferenceEngines {
         if (directory.torchScriptModel().isPresent()) {
             return EngineKind.PYTORCH;
         }
+        List<String> onnxFiles = directory.onnxFiles();
         throw new ModelLoadException("Model directory " + directory.root() + " has no model file: expected "
-                + ModelDirectory.ONNX_FILE + " (ONNX) or " + ModelDirectory.TORCHSCRIPT_FILE + " (TorchScript)");
+                + ModelDirectory.ONNX_FILE + " or " + ModelDirectory.ROOT_ONNX_FILE + " (ONNX) or "
+                + ModelDirectory.TORCHSCRIPT_FILE + " (TorchScript)" + (onnxFiles.isEmpty() ? ""
+                : "; it has " + onnxFiles + ": choose one with onnxFile(...)"));
     }
 
     /** The ONNX file an engine would load, naming the directory when there is none. */

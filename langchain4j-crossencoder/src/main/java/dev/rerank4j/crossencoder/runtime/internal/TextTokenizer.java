@@ -91,9 +91,17 @@ public final class TextTokenizer implements AutoCloseable {
         if (passages.isEmpty()) {
             return new PairEncodings(List.of(), new boolean[0]);
         }
+        Encoding queryAlone = untruncated.encode(query, false, false);
+        int budget = maxLength - pairSpecialTokens;
+        int queryTokens = queryAlone.getIds().length;
+        boolean longestFirstNeeded = truncation == Truncation.LONGEST_FIRST
+                || (truncation == Truncation.PASSAGE_FIRST && queryTokens >= budget);
+        if (longestFirstNeeded && queryTokens > budget / 2) {
+            return encodeLongPairs(query, queryAlone, passages, budget); // both sides may be cut
+        }
         HuggingFaceTokenizer tokenizer = switch (truncation) {
             case FAIL -> untruncated;
-            case PASSAGE_FIRST -> truncating(!queryLeavesRoom(query));
+            case PASSAGE_FIRST -> truncating(false);
             case LONGEST_FIRST -> truncating(true);
         };
         PairList<String, String> pairs = new PairList<>(passages.size());
@@ -105,10 +113,36 @@ public final class TextTokenizer implements AutoCloseable {
         boolean[] truncated = new boolean[encodings.length];
         for (int i = 0; i < encodings.length; i++) {
             Encoding encoding = encodings[i];
-            result.add(new EncodedInput(encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds()));
+            result.add(input(encoding));
             truncated[i] = truncation == Truncation.FAIL ? encoding.getIds().length > maxLength : encoding.exceedMaxLength();
         }
         return new PairEncodings(result, truncated);
+    }
+
+    private PairEncodings encodeLongPairs(String query, Encoding queryAlone, List<String> passages, int budget) {
+        Encoding[] passagesAlone = untruncated.batchEncode(passages, false, false);
+        PairList<String, String> pairs = new PairList<>(passages.size());
+        boolean[] truncated = new boolean[passages.size()];
+        int[][] keep = new int[passages.size()][];
+        for (int i = 0; i < passagesAlone.length; i++) {
+            int passageTokens = passagesAlone[i].getIds().length;
+            keep[i] = LongPairs.longestFirst(queryAlone.getIds().length, passageTokens, budget);
+            truncated[i] = keep[i][0] < queryAlone.getIds().length || keep[i][1] < passageTokens;
+            pairs.add(LongPairs.cut(query, queryAlone, keep[i][0]),
+                    LongPairs.cut(passages.get(i), passagesAlone[i], keep[i][1]));
+        }
+        Encoding[] encodings = untruncated.batchEncode(pairs, true, false);
+        List<EncodedInput> result = new ArrayList<>(encodings.length);
+        for (int i = 0; i < encodings.length; i++) {
+            EncodedInput spliced = LongPairs.splice(encodings[i], queryAlone, passagesAlone[i], keep[i]);
+            // a cut text whose tokens all vanished (not seen in practice): the library's own, slower, way
+            result.add(spliced != null ? spliced : input(truncating(true).encode(query, passages.get(i), true, false)));
+        }
+        return new PairEncodings(result, truncated);
+    }
+
+    private static EncodedInput input(Encoding encoding) {
+        return new EncodedInput(encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds());
     }
 
     /** Encoded pairs and, per pair, whether it was (or, with {@link Truncation#FAIL}, would have to be) cut. */
@@ -144,10 +178,6 @@ public final class TextTokenizer implements AutoCloseable {
         } catch (IOException e) {
             throw new ModelLoadException("Cannot load tokenizer " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
-    }
-
-    private boolean queryLeavesRoom(String query) {
-        return tokenIds(query).length + pairSpecialTokens < maxLength;
     }
 
     /** Token ids of a text without special tokens and without truncation. */
