@@ -125,10 +125,13 @@ class MaxLengthPolicyTest {
     }
 
     @Test
-    void decoder_language_models_are_refused_with_a_clear_message() {
-        assertThatThrownBy(() -> family("{\"model_type\": \"qwen3\", \"architectures\": [\"Qwen3ForCausalLM\"]}"))
+    void decoder_language_models_of_unsupported_families_are_refused_with_a_clear_message() {
+        // Qwen decoders are rerankers (ModelFamily.QWEN, docs/llm-rerankers.md); others have no conventions here
+        assertThat(family("{\"model_type\": \"qwen3\", \"architectures\": [\"Qwen3ForCausalLM\"]}").decoder())
+                .isTrue();
+        assertThatThrownBy(() -> family("{\"model_type\": \"llama\", \"architectures\": [\"LlamaForCausalLM\"]}"))
                 .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("Qwen3ForCausalLM").hasMessageContaining("decoder");
+                .hasMessageContaining("LlamaForCausalLM").hasMessageContaining("decoder");
     }
 
     private ModelFamily family(String config) {
