@@ -87,6 +87,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
     private final BatchSpec batchSpec;
     private final BiFunction<String, List<String>, TextTokenizer.PairEncodings> pairEncoder;
     private final DecoderReranking decoder; // null for encoders
+    private final ModelSignature signature;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
     private volatile String identity;
@@ -110,7 +111,8 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 : MaxLengthPolicy.choose(builder.maxLength, directory, family);
         EngineOptions options = new EngineOptions(builder.engine, builder.device, builder.intraOpThreads,
                 builder.onnxFile, builder.outputName, builder.maxConcurrentRuns)
-                .withLastTokenOnly(family.decoder() && builder.logitsGraphCut);
+                .withLastTokenOnly(family.decoder() && builder.logitsGraphCut
+                        && !DecoderReranking.sequenceClassification(directory.config()));
         this.modelFile = InferenceEngines.modelFile(directory, options);
         this.normalize = builder.normalize;
         this.truncation = builder.truncation;
@@ -130,7 +132,9 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 this.pairEncoder = decoder.pairEncoder(truncation);
                 this.planner = new BatchPlanner(builder.batchSize, Math.max(decoder.maxBatchTokens(), maxLength()),
                         builder.maxPaddingRatio);
-                log.info("Loaded decoder reranker {} ({}; {}): {}; score = {}", modelFile, signature,
+                this.signature = new ModelSignature(signature.family(), signature.inputs(), batchSpec,
+                        signature.outputName(), signature.output());
+                log.info("Loaded decoder reranker {} ({}; {}): {}; score = {}", modelFile, this.signature,
                         opened.description(), decoder, head.describe());
             } else {
                 this.decoder = null;
@@ -141,6 +145,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 this.pairEncoder = (query, passages) -> tokenizer.encodePairs(query, passages, truncation);
                 this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, maxLength()),
                         builder.maxPaddingRatio);
+                this.signature = signature;
                 log.info("Loaded {} ({}): maxLength {} ({}); score = {}", modelFile, signature, maxLength(),
                         maxLength.reason(), head.describe());
             }
@@ -300,7 +305,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
 
     /** How the model is fed and read (family, inputs, padding, output layout), as resolved at load time. */
     public ModelSignature signature() {
-        return engine.signature();
+        return signature;
     }
 
     public String engineDescription() {

@@ -121,6 +121,11 @@ final class DecoderReranking {
                             boolean normalize) {
     }
 
+    /** A seq-cls conversion by its config ({@code *ForSequenceClassification}): no LM head to cut. */
+    static boolean sequenceClassification(dev.rerank4j.crossencoder.model.ModelConfig config) {
+        return config.architectures().stream().anyMatch(a -> a.endsWith("ForSequenceClassification"));
+    }
+
     /** Bytes of full float32 logits per token for {@code [batch, sequence, vocab]}; 0 for any other layout. */
     static long fullLogitsBytesPerToken(OutputLayout layout) {
         List<OutputLayout.Axis> axes = layout.axes();
