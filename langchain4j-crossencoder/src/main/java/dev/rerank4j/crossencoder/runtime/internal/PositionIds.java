@@ -27,18 +27,7 @@ public interface PositionIds {
      * {@code max_position_embeddings - (padTokenId + 1)} tokens.
      */
     static PositionIds offsetPastPadding(long padTokenId) {
-        return (mask, batch, seq) -> {
-            long[] positions = new long[batch * seq];
-            for (int r = 0; r < batch; r++) {
-                long count = 0;
-                for (int c = 0; c < seq; c++) {
-                    int i = r * seq + c;
-                    count += mask[i];
-                    positions[i] = mask[i] != 0 ? padTokenId + count : padTokenId;
-                }
-            }
-            return positions;
-        };
+        return (mask, batch, seq) -> countAttended(mask, batch, seq, padTokenId, padTokenId);
     }
 
     /**
@@ -46,17 +35,20 @@ public interface PositionIds {
      * {@code attention_mask.cumsum(-1) - 1} then {@code masked_fill(mask == 0, 1)}).
      */
     static PositionIds countingAttended() {
-        return (mask, batch, seq) -> {
-            long[] positions = new long[batch * seq];
-            for (int r = 0; r < batch; r++) {
-                long count = 0;
-                for (int c = 0; c < seq; c++) {
-                    int i = r * seq + c;
-                    count += mask[i];
-                    positions[i] = mask[i] != 0 ? count - 1 : 1;
-                }
+        return (mask, batch, seq) -> countAttended(mask, batch, seq, -1, 1);
+    }
+
+    /** Per row: the n-th attended token gets {@code offset + n} (n from 1), padding gets {@code padding}. */
+    private static long[] countAttended(long[] mask, int batch, int seq, long offset, long padding) {
+        long[] positions = new long[batch * seq];
+        for (int r = 0; r < batch; r++) {
+            long count = 0;
+            for (int c = 0; c < seq; c++) {
+                int i = r * seq + c;
+                count += mask[i];
+                positions[i] = mask[i] != 0 ? offset + count : padding;
             }
-            return positions;
-        };
+        }
+        return positions;
     }
 }
