@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
+import dev.rerank4j.crossencoder.runtime.internal.Digests;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -326,12 +327,9 @@ public final class PromptTemplate {
             canonical.append(segment.text().length()).append(':').append(segment.text())
                     .append(with.length()).append(':').append(with).append(segment.maxShare());
         }
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        java.security.MessageDigest digest = Digests.sha256();
+        digest.update(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Digests.hex(digest);
     }
 
     @Override
