@@ -2,10 +2,14 @@ package dev.rerank4j.crossencoder.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rerank4j.crossencoder.runtime.internal.Digests;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -114,6 +118,43 @@ public final class ModelDirectory {
             throw new ModelLoadException("Cannot parse " + relativePath + " in model directory " + root + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The files holding a model's weights: the model file and, for an ONNX file, exactly the external-data files
+     * its graph references ({@link OnnxExternalData}), whatever their names, from which ONNX Runtime reads the
+     * weights that are not in the graph file.
+     */
+    public static List<Path> weightFiles(Path modelFile) {
+        List<Path> files = new ArrayList<>(List.of(modelFile));
+        if (modelFile.getFileName().toString().endsWith(".onnx")) {
+            Path folder = modelFile.toAbsolutePath().getParent();
+            for (String location : OnnxExternalData.locations(modelFile)) {
+                files.add(folder.resolve(location));
+            }
+        }
+        return files;
+    }
+
+    /**
+     * SHA-256 (hex) of everything that decides this model's outputs when it runs {@code modelFile}:
+     * {@code config.json}, {@code tokenizer.json}, the model file and its external data, each with its name and
+     * length. Score caches and ColBERT indexes key on it, so a fine-tune with the same config, or an edited
+     * tokenizer, never passes for the original. Reads every byte: compute it once per model.
+     */
+    public String contentSha256(Path modelFile) {
+        MessageDigest digest = Digests.sha256();
+        List<Path> files = new ArrayList<>(List.of(root.resolve(CONFIG_FILE), tokenizerFile()));
+        files.addAll(weightFiles(modelFile));
+        for (Path file : files) {
+            try {
+                digest.update((file.getFileName() + "\0" + Files.size(file) + "\0").getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new ModelLoadException("Cannot read model file " + file + ": " + e.getMessage(), e);
+            }
+            Digests.update(digest, file);
+        }
+        return Digests.hex(digest);
     }
 
     /** A relative file that must exist; the error names the file and the directory. */
