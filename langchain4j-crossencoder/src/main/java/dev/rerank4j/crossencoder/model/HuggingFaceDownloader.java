@@ -127,13 +127,13 @@ public final class HuggingFaceDownloader {
         Path target = localDirectory(repoId, rev);
         DownloadCache cache = DownloadCache.open(target);
         if (offline) {
-            return requireComplete(repoId, cache, cachedOnnx(target, onnxFile), "offline mode");
+            return requireComplete(repoId, cache, cachedOnnxFile(cache, onnxFile), "offline mode");
         }
         Map<String, RemoteFile> listing;
         try {
             listing = listFiles(repoId, rev);
         } catch (HubUnreachableException e) {
-            Path cached = requireComplete(repoId, cache, cachedOnnx(target, onnxFile),
+            Path cached = requireComplete(repoId, cache, cachedOnnxFile(cache, onnxFile),
                     "the hub is unreachable: " + e.getMessage());
             log.warn("Hugging Face hub unreachable ({}); using the cached copy of {} at {} without checking it for "
                     + "updates", e.getMessage(), repoId, cached);
@@ -143,7 +143,7 @@ public final class HuggingFaceDownloader {
                 : !listing.containsKey(ModelDirectory.ONNX_FILE) && listing.containsKey(ModelDirectory.ROOT_ONNX_FILE)
                 ? ModelDirectory.ROOT_ONNX_FILE : ModelDirectory.ONNX_FILE;
         for (String file : chooseFiles(repoId, listing, onnx)) {
-            fetchIfNeeded(cache, repoId, rev, listing.get(file));
+            fetchIfNeeded(repoId, rev, listing.get(file), cache);
         }
         if (listing.containsKey(onnx)) {
             for (String data : externalDataFiles(target.resolve(onnx), onnx)) {
@@ -151,60 +151,45 @@ public final class HuggingFaceDownloader {
                     throw new ModelLoadException("ONNX model " + onnx + " of " + repoId + " references external data "
                             + data + ", which the repository does not have (files: " + listing.keySet() + ")");
                 }
-                fetchIfNeeded(cache, repoId, rev, listing.get(data));
+                fetchIfNeeded(repoId, rev, listing.get(data), cache);
             }
         }
         return target;
     }
 
-    private void fetchIfNeeded(DownloadCache cache, String repoId, String rev, RemoteFile remote) {
+    private void fetchIfNeeded(String repoId, String rev, RemoteFile remote, DownloadCache cache) {
         if (!cache.isCurrent(remote)) {
             fetch(repoId, rev, remote, cache.directory().resolve(remote.path()));
         }
         cache.recordVerified(remote);
     }
 
-    /** Repository paths of the external-data files a downloaded graph references. */
-    private static List<String> externalDataFiles(Path graph, String onnx) {
+    /** Without a listing: the named ONNX file, else whichever default layout the cache holds. */
+    private static String cachedOnnxFile(DownloadCache cache, String onnxFile) {
+        if (onnxFile != null) {
+            return onnxFile;
+        }
+        return !Files.isRegularFile(cache.directory().resolve(ModelDirectory.ONNX_FILE))
+                && Files.isRegularFile(cache.directory().resolve(ModelDirectory.ROOT_ONNX_FILE))
+                ? ModelDirectory.ROOT_ONNX_FILE : ModelDirectory.ONNX_FILE;
+    }
+
+    /** Repository paths of the external-data files a downloaded graph references ({@link OnnxExternalData}). */
+    static List<String> externalDataFiles(Path graph, String onnx) {
         String folder = onnx.contains("/") ? onnx.substring(0, onnx.lastIndexOf('/') + 1) : "";
         return OnnxExternalData.locations(graph).stream()
                 .map(location -> Path.of(folder + location).normalize().toString().replace('\\', '/'))
                 .toList();
     }
 
-    /** The ONNX file a cached copy is checked for: the one asked for, else onnx/model.onnx, else a root model.onnx. */
-    private static String cachedOnnx(Path target, String onnxFile) {
-        if (onnxFile != null) {
-            return onnxFile;
-        }
-        return !Files.isRegularFile(target.resolve(ModelDirectory.ONNX_FILE))
-                && Files.isRegularFile(target.resolve(ModelDirectory.ROOT_ONNX_FILE))
-                ? ModelDirectory.ROOT_ONNX_FILE : ModelDirectory.ONNX_FILE;
-    }
-
     private static Path requireComplete(String repoId, DownloadCache cache, String onnx, String reason) {
-        List<String> missing = new ArrayList<>(cache.missingFiles(onnx));
-        Path graph = cache.directory().resolve(onnx);
-        if (Files.isRegularFile(graph)) {
-            for (String data : externalDataFiles(graph, onnx)) {
-                if (!Files.isRegularFile(cache.directory().resolve(data)) && missing.stream().noneMatch(m -> m.startsWith(data))) {
-                    missing.add(data);
-                }
-            }
-        }
+        List<String> missing = cache.missingFiles(onnx);
         if (missing.isEmpty()) {
             return cache.directory();
         }
         throw new ModelLoadException("Model " + repoId + " is not complete in the cache directory " + cache.directory()
                 + " (" + reason + "): missing " + String.join(", ", missing) + ". Download it once with the hub "
                 + "reachable, or point modelDirectory to a local copy");
-    }
-
-    /** ONNX external data: weights stored beside the graph file, in the same folder. */
-    static boolean isExternalData(String name, String onnxFile) {
-        String folder = onnxFile.contains("/") ? onnxFile.substring(0, onnxFile.lastIndexOf('/') + 1) : "";
-        boolean sameFolder = name.startsWith(folder) && name.indexOf('/', folder.length()) < 0;
-        return sameFolder && (name.endsWith("_data") || name.endsWith(".data"));
     }
 
     private static List<String> chooseFiles(String repoId, Map<String, RemoteFile> listing, String onnx) {

@@ -124,14 +124,15 @@ public final class ModelDirectory {
 
     /**
      * The files holding a model's weights: the model file and, for an ONNX file, exactly the external-data files
-     * its graph references ({@link OnnxExternalData}), from which ONNX Runtime reads the weights that are not in
-     * the graph file.
+     * its graph references ({@link OnnxExternalData}), whatever their names, from which ONNX Runtime reads the
+     * weights that are not in the graph file.
      */
     public static List<Path> weightFiles(Path modelFile) {
         List<Path> files = new ArrayList<>(List.of(modelFile));
         if (modelFile.getFileName().toString().endsWith(".onnx")) {
+            Path folder = modelFile.toAbsolutePath().getParent();
             for (String location : OnnxExternalData.locations(modelFile)) {
-                files.add(modelFile.toAbsolutePath().getParent().resolve(location));
+                files.add(folder.resolve(location));
             }
         }
         return files;

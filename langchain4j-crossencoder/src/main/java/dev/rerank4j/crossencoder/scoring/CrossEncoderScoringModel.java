@@ -38,6 +38,8 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 import static dev.langchain4j.internal.Utils.getOrDefault;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotBlank;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
 
 /**
  * A Hugging Face cross-encoder as a LangChain4j {@link ScoringModel}: each (query, passage) pair goes through the
@@ -336,7 +338,9 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
 
     /**
      * Model source and runtime options shared with the other model builders ({@link ModelBuilder}), plus
-     * {@link #maxLength} and {@link #normalize}. Without modelDirectory or modelId the hub model
+     * {@link #maxLength}, {@link #normalize}, {@link #truncation} and, for multi-label classifiers,
+     * {@link #labelIndex} / {@link #label}; for decoder LLM rerankers {@link #promptTemplate}, {@link #instruction},
+     * {@link #logitsGraphCut} and {@link #logitsMemoryBudget}. Without modelDirectory or modelId the hub model
      * {@value #DEFAULT_MODEL_ID} is used.
      */
     public static final class Builder extends ModelBuilder<Builder> {
@@ -444,6 +448,12 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             }
             if (labelIndex != null && label != null) {
                 throw new IllegalArgumentException("labelIndex and label cannot both be set");
+            }
+            if (labelIndex != null) {
+                ensureNotNegative(labelIndex, "labelIndex");
+            }
+            if (label != null) {
+                ensureNotBlank(label, "label");
             }
             if (logitsMemoryBudget != null && logitsMemoryBudget < 1) {
                 throw new IllegalArgumentException("logitsMemoryBudget must be greater than zero, but is: "

@@ -8,10 +8,9 @@ import java.util.List;
 
 /**
  * Runs a transformer on padded token batches. Implementations are thread-safe; {@link #close()} releases
- * native sessions and must not race with {@link #run(TokenBatch)} ({@link ModelLifecycle} guards that). Batches must
- * be padded with {@code signature().batch()} (or, for decoder rerankers, the scorer's own padding side).
- * {@link #run} throws {@link InferenceCancelledException} when the calling thread is interrupted or the runs were
- * cancelled, and {@link InferenceException} when the runtime fails.
+ * native sessions and must not race with {@link #run(TokenBatch)} ({@link ModelLifecycle} guards that). Batches
+ * must be padded with {@code signature().batch()}. {@link #run} throws {@link InferenceCancelledException} when the
+ * calling thread is interrupted or the runs were cancelled, and {@link InferenceException} when the runtime fails.
  */
 public interface InferenceEngine extends AutoCloseable {
 
