@@ -49,13 +49,12 @@ final class Rerankers implements AutoCloseable {
                 if (!Files.isDirectory(dir)) {
                     throw new IllegalArgumentException("--ce-model folder not found: " + dir.toAbsolutePath());
                 }
-                model = CrossEncoderScoringModel.builder().modelDirectory(dir).build();
+                model = CrossEncoderScoringModel.builder().modelDirectory(dir).instruction(options.ceInstruction).build();
             } else {
                 out.println("Cross-encoder: no local model; trying the Hugging Face hub default "
                         + CrossEncoderScoringModel.DEFAULT_MODEL_ID + " ...");
                 model = CrossEncoderScoringModel.builder()
-                        .modelId(CrossEncoderScoringModel.DEFAULT_MODEL_ID)
-                        .offline("1".equals(System.getenv("HF_HUB_OFFLINE")))
+                        .modelId(CrossEncoderScoringModel.DEFAULT_MODEL_ID) // offline when $HF_HUB_OFFLINE is set
                         .showProgress(!options.noProgress)
                         .build();
             }

@@ -1,6 +1,7 @@
 package dev.rerank4j.crossencoder.runtime.internal;
 
 import dev.rerank4j.crossencoder.runtime.Device;
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 
@@ -36,7 +37,8 @@ public final class BoundedEngine implements InferenceEngine {
             permits.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to run the model", e);
+            throw new InferenceCancelledException("Inference cancelled: thread interrupted while waiting to run the model ("
+                    + description() + ")", e);
         }
         try {
             return delegate.run(batch);
@@ -50,8 +52,18 @@ public final class BoundedEngine implements InferenceEngine {
     }
 
     @Override
+    public void cancelRuns() {
+        delegate.cancelRuns();
+    }
+
+    @Override
     public List<String> inputNames() {
         return delegate.inputNames();
+    }
+
+    @Override
+    public ModelSignature signature() {
+        return delegate.signature();
     }
 
     @Override

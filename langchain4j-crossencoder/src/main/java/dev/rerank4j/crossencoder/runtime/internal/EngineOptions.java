@@ -4,7 +4,8 @@ import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 
 /**
- * How to open an engine.
+ * How to open an engine: the engine options of {@link dev.rerank4j.crossencoder.model.ModelBuilder} with defaults
+ * applied (part of {@link ModelSettings}).
  *
  * @param kind           ONNX Runtime, PyTorch (TorchScript) or AUTO (from the files present)
  * @param device         CPU or CUDA
@@ -13,9 +14,11 @@ import dev.rerank4j.crossencoder.runtime.EngineKind;
  * @param outputName     model output to read; null to use the config's {@code output_name} or the first output
  * @param maxConcurrentRuns model runs allowed at once across all callers; 0 = cores / intraOpThreads (1 when the
  *                       runtime uses all cores per run)
+ * @param lastTokenOnly  decoder rerankers: cut a causal-LM graph to compute logits at the last token only
+ *                       ({@link LastTokenLogitsCut}); ignored by other graphs and by TorchScript
  */
 public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
-                            int maxConcurrentRuns) {
+                            int maxConcurrentRuns, boolean lastTokenOnly) {
 
     public EngineOptions {
         kind = kind == null ? EngineKind.AUTO : kind;
@@ -28,16 +31,13 @@ public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, 
         }
     }
 
-    public EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName) {
-        this(kind, device, intraOpThreads, onnxFile, outputName, 0);
+    public EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
+                         int maxConcurrentRuns) {
+        this(kind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns, false);
     }
 
-    public static EngineOptions defaults() {
-        return new EngineOptions(EngineKind.AUTO, Device.cpu(), 0, null, null, 0);
-    }
-
-    public EngineOptions withKind(EngineKind newKind) {
-        return new EngineOptions(newKind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns);
+    public EngineOptions withLastTokenOnly(boolean cut) {
+        return new EngineOptions(kind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns, cut);
     }
 
     /** The effective bound on simultaneous runs. */
