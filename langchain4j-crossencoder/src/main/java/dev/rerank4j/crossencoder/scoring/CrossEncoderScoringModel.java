@@ -8,11 +8,11 @@ import dev.rerank4j.crossencoder.cache.ModelIdentity;
 import dev.rerank4j.crossencoder.model.HuggingFaceDownloader;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
+import dev.rerank4j.crossencoder.runtime.internal.BoundedEngine;
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.runtime.internal.EngineOptions;
-import dev.rerank4j.crossencoder.runtime.internal.InferenceEngine;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngines;
 import dev.rerank4j.crossencoder.runtime.internal.OutputTensor;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
@@ -57,7 +57,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
 
     private final ModelDirectory directory;
     private final String source;
-    private final InferenceEngine engine;
+    private final BoundedEngine engine;
     private final TextTokenizer tokenizer;
     private final BatchPlanner planner;
     private final boolean normalize;
@@ -158,6 +158,11 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         double[] uniqueScores = new double[unique.size()];
         int realTokens = 0;
         int paddedTokens = 0;
+        long queueNanos = 0;
+        int truncated = 0;
+        for (EncodedInput input : encoded) {
+            truncated += input.truncated() ? 1 : 0;
+        }
         List<int[]> batches = planner.plan(lengths);
         for (int[] batchRows : batches) {
             List<EncodedInput> rows = new ArrayList<>(batchRows.length);
@@ -165,7 +170,9 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 rows.add(encoded.get(row));
             }
             TokenBatch batch = TokenBatch.of(rows);
-            OutputTensor logits = engine.run(batch);
+            BoundedEngine.TimedRun run = engine.runTimed(batch);
+            queueNanos += run.queueNanos();
+            OutputTensor logits = run.output();
             if (logits.rowSize() != 1 || logits.shape()[0] != batchRows.length) {
                 throw new IllegalStateException("Model " + modelFile + " returned shape " + Arrays.toString(logits.shape())
                         + " for " + batchRows.length + " pairs; a cross-encoder reranker must output one logit per pair");
@@ -184,7 +191,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             scores[i] = uniqueScores[slot[i]];
         }
         ScoringStats stats = new ScoringStats(passages.size(), unique.size(), batches.size(), realTokens, paddedTokens,
-                tokenized - start, end - tokenized);
+                tokenized - start, end - tokenized - queueNanos, queueNanos, truncated);
         return new ScoredBatch(scores, stats);
     }
 

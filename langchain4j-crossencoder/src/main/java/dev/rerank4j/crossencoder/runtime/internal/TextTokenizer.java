@@ -79,7 +79,10 @@ public final class TextTokenizer implements AutoCloseable {
         return encodePairs(query, List.of(passage)).get(0);
     }
 
-    /** Encodes (query, passage) pairs with one native batch call; results follow the passages' order. */
+    /**
+     * Encodes (query, passage) pairs with one native batch call; results follow the passages' order and say
+     * whether a pair was cut to {@link #maxLength()}.
+     */
     public List<EncodedInput> encodePairs(String query, List<String> passages) {
         if (passages.isEmpty()) {
             return List.of();
@@ -92,7 +95,8 @@ public final class TextTokenizer implements AutoCloseable {
         Encoding[] encodings = tokenizer.batchEncode(pairs, true, false);
         List<EncodedInput> result = new ArrayList<>(encodings.length);
         for (Encoding encoding : encodings) {
-            result.add(new EncodedInput(encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds()));
+            result.add(new EncodedInput(encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds(),
+                    encoding.exceedMaxLength()));
         }
         return result;
     }
