@@ -54,14 +54,14 @@ public final class MeteredScoringModel implements ScoringModel {
         this.tokenize = timer(RerankMetrics.TOKENIZE_DURATION, tags, "Time a scoring call spent tokenising");
         this.infer = timer(RerankMetrics.INFER_DURATION, tags, "Time a scoring call spent in the inference engine");
         this.tokenUsage = DistributionSummary.builder(RerankMetrics.TOKEN_USAGE).tags(tags)
-                .tag(RerankMetrics.TOKEN_TYPE, "input").baseUnit("{token}")
+                .tag(RerankMetrics.TOKEN_TYPE, "input")
                 .description("Real (unpadded) tokens of the pairs a scoring call sent to the model").register(registry);
         this.cachedPairs = pairs("cached");
         this.joinedPairs = pairs("joined");
         this.computedPairs = pairs("computed");
-        this.realTokens = Counter.builder(RerankMetrics.TOKENS).tags(tags).tag("kind", "real").baseUnit("{token}")
+        this.realTokens = Counter.builder(RerankMetrics.TOKENS).tags(tags).tag("kind", "real")
                 .description("Tokens fed to the model").register(registry);
-        this.paddedTokens = Counter.builder(RerankMetrics.TOKENS).tags(tags).tag("kind", "padded").baseUnit("{token}")
+        this.paddedTokens = Counter.builder(RerankMetrics.TOKENS).tags(tags).tag("kind", "padded")
                 .description("Tokens fed to the model").register(registry);
         this.batches = Counter.builder(RerankMetrics.BATCHES).tags(tags).description("Model invocations")
                 .register(registry);

@@ -41,10 +41,10 @@ public final class MicrometerRerankListener implements RerankListener {
         this.duration = Timer.builder(RerankMetrics.CASCADE_DURATION).tags(tags)
                 .description("Wall time of one cascade request, fusion and fallbacks included")
                 .publishPercentiles(RerankMetrics.PERCENTILES).register(registry);
-        this.depth = DistributionSummary.builder(RerankMetrics.CASCADE_DEPTH).tags(tags).baseUnit("{candidate}")
+        this.depth = DistributionSummary.builder(RerankMetrics.CASCADE_DEPTH).tags(tags)
                 .description("Candidates the depth policy sent to reranking").register(registry);
         this.candidates = DistributionSummary.builder(RerankMetrics.CASCADE_CANDIDATES).tags(tags)
-                .baseUnit("{candidate}").description("First-stage candidates after fusion").register(registry);
+                .description("First-stage candidates after fusion").register(registry);
         for (FallbackReason reason : FallbackReason.values()) {
             fallbacks.put(reason, Counter.builder(RerankMetrics.CASCADE_FALLBACKS).tags(tags)
                     .tag("reason", reason.name().toLowerCase(Locale.ROOT))
