@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Evaluates dense, cross-encoder and ColBERT pipelines on BEIR-layout data.",
         subcommands = {RunCommand.class, SweepCommand.class, CompareCandidatesCommand.class,
                 dev.rerank4j.eval.bench.BenchCeCommand.class,
+                dev.rerank4j.eval.soak.SoakCommand.class, dev.rerank4j.eval.soak.FleetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class EvalCommand implements Runnable {
 

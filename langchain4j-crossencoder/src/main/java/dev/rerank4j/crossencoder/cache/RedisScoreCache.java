@@ -9,6 +9,7 @@ import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.util.JedisURIHelper;
 
 import java.net.URI;
@@ -118,6 +119,7 @@ public final class RedisScoreCache implements SharedScoreCache, AutoCloseable {
             values = client.mget(rawKeys);
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
+            failed(e);
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             readErrors.increment();
             misses.add(ordered.size());
@@ -165,9 +167,24 @@ public final class RedisScoreCache implements SharedScoreCache, AutoCloseable {
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             writes.add(scores.size());
         } catch (RuntimeException e) {
+            failed(e);
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             writeErrors.increment();
             failures.warn("Redis score cache write failed (" + keyPrefix + ")", e);
+        }
+    }
+
+    /**
+     * After a connection failure the idle pooled connections are likely dead too (Redis restarted or the network
+     * dropped them): drop them, so the breaker's trial round trip after the cool-down uses a fresh connection.
+     */
+    private void failed(RuntimeException e) {
+        if (e instanceof JedisConnectionException && client instanceof RedisClient owned) {
+            try {
+                owned.getPool().clear();
+            } catch (RuntimeException ignored) {
+                // the pool may be closing; nothing to drop then
+            }
         }
     }
 
