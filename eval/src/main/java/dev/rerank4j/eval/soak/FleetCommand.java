@@ -59,6 +59,10 @@ public final class FleetCommand implements Callable<Integer> {
     @Option(names = "--redis-uri", description = "use this Redis (flushed per configuration!) instead of starting redis-server")
     String redisUri;
 
+    @Option(names = "--redis-timeout-ms", defaultValue = "2000",
+            description = "Redis round-trip timeout: generous, a timeout would change the counts (default: ${DEFAULT-VALUE})")
+    long redisTimeoutMs;
+
     @Option(names = "--seed", defaultValue = "42", description = "workload seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -134,7 +138,8 @@ public final class FleetCommand implements Callable<Integer> {
         List<CachingScoringModel> fleet = new ArrayList<>();
         try {
             for (int r = 0; r < k; r++) {
-                RedisScoreCache l2 = shared ? RedisScoreCache.builder().uri(uri).keyPrefix(prefix).build() : null;
+                RedisScoreCache l2 = shared ? RedisScoreCache.builder().uri(uri).keyPrefix(prefix)
+                        .timeout(java.time.Duration.ofMillis(redisTimeoutMs)).build() : null;
                 if (l2 != null) {
                     redis.add(l2);
                 }

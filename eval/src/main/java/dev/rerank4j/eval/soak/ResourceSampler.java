@@ -9,23 +9,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Samples the JVM heap in use and the process's resident set size (VmRSS of /proc/self/status) at a fixed interval
- * on a daemon thread, and judges the run for a native leak.
+ * Samples the JVM heap (in use and committed) and the process's resident set size (VmRSS of /proc/self/status) at
+ * a fixed interval on a daemon thread, and judges the run for a native leak.
  *
- * <p>Leak criterion: the median RSS of the last quarter of the samples may exceed the median of the second
- * quarter by at most the limit. The first quarter is warm-up (JIT, ONNX Runtime arenas, caches filling); medians
- * keep a garbage collection or a short allocation burst from deciding the verdict. A leak of a native tensor or
- * tokenizer encoding per request grows RSS in proportion to the requests served, so it fails a long enough run.
+ * <p>Leak criterion: the median of the last quarter of the samples may exceed the median of the second quarter by
+ * at most the limit, on the resident memory outside the Java heap (native allocations of ONNX Runtime and the
+ * tokenizers, thread stacks, metaspace, code). That is RSS minus the committed heap when the heap is resident from
+ * the start ({@code -Xms} = {@code -Xmx} with {@code -XX:+AlwaysPreTouch}); otherwise RSS itself, which then also
+ * counts the heap's pages being touched for the first time (see {@link Summary#heapPretouched()}). The first
+ * quarter is warm-up (JIT, ONNX Runtime arenas); medians keep one garbage collection or allocation burst from
+ * deciding the verdict. A native tensor or tokenizer encoding leaked per request grows this in proportion to the
+ * requests served, so it fails a long enough run.
  */
 public final class ResourceSampler implements AutoCloseable {
 
-    /** One sample: milliseconds since the start, heap in use and resident set size, in bytes (RSS -1 if unknown). */
-    public record Sample(long millis, long heapUsed, long rss) {
+    /** One sample: milliseconds since the start; heap in use, heap committed and resident set size in bytes (RSS -1 if unknown). */
+    public record Sample(long millis, long heapUsed, long heapCommitted, long rss) {
+        long outsideHeap() {
+            return rss - heapCommitted;
+        }
     }
 
-    /** What the samples say. */
-    public record Summary(int samples, long heapMaxUsed, long rssFirst, long rssPeak, long rssSecondQuarterMedian,
-                          long rssLastQuarterMedian, long rssGrowth, long limit, boolean rssKnown, boolean leakSuspected) {
+    /** What the samples say (bytes); the judged series is RSS outside the heap when the heap was pre-touched, else RSS. */
+    public record Summary(int samples, long heapMaxUsed, long heapMaxCommitted, long rssFirst, long rssPeak,
+                          boolean heapPretouched, long judgedSecondQuarterMedian, long judgedLastQuarterMedian,
+                          long judgedGrowth, long limit, boolean rssKnown, boolean leakSuspected) {
     }
 
     private static final Path STATUS = Path.of("/proc/self/status");
@@ -71,7 +79,8 @@ public final class ResourceSampler implements AutoCloseable {
     }
 
     private void sample() {
-        Sample sample = new Sample((System.nanoTime() - start) / 1_000_000, memory.getHeapMemoryUsage().getUsed(),
+        var heap = memory.getHeapMemoryUsage();
+        Sample sample = new Sample((System.nanoTime() - start) / 1_000_000, heap.getUsed(), heap.getCommitted(),
                 residentSetBytes());
         synchronized (samples) {
             samples.add(sample);
@@ -98,17 +107,33 @@ public final class ResourceSampler implements AutoCloseable {
     }
 
     public Summary summary(long rssGrowthLimitBytes) {
-        List<Sample> all = samples();
+        return summarize(samples(), rssGrowthLimitBytes, heapPretouched());
+    }
+
+    static Summary summarize(List<Sample> all, long rssGrowthLimitBytes, boolean pretouched) {
         long heapMax = all.stream().mapToLong(Sample::heapUsed).max().orElse(0);
+        long committedMax = all.stream().mapToLong(Sample::heapCommitted).max().orElse(0);
         boolean known = all.stream().allMatch(s -> s.rss() >= 0);
-        long[] rss = all.stream().mapToLong(Sample::rss).toArray();
-        int n = rss.length;
-        long second = median(rss, n / 4, Math.max(n / 4 + 1, n / 2));
-        long last = median(rss, Math.min(n - 1, 3 * n / 4), n);
+        long[] outside = all.stream().mapToLong(s -> pretouched ? s.outsideHeap() : s.rss()).toArray();
+        int n = outside.length;
+        long second = median(outside, n / 4, Math.max(n / 4 + 1, n / 2));
+        long last = median(outside, Math.min(n - 1, 3 * n / 4), n);
         long growth = last - second;
         long peak = all.stream().mapToLong(Sample::rss).max().orElse(-1);
-        return new Summary(n, heapMax, n > 0 ? rss[0] : -1, peak, second, last, growth, rssGrowthLimitBytes, known,
-                known && growth > rssGrowthLimitBytes);
+        return new Summary(n, heapMax, committedMax, n > 0 ? all.get(0).rss() : -1, peak, pretouched, second, last,
+                growth, rssGrowthLimitBytes, known, known && growth > rssGrowthLimitBytes);
+    }
+
+    /** Whether the whole heap was committed and touched at start-up (-Xms = -Xmx and -XX:+AlwaysPreTouch). */
+    static boolean heapPretouched() {
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        boolean fixedSize = heap.getMax() > 0 && heap.getInit() == heap.getMax();
+        try {
+            var hotspot = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return fixedSize && "true".equals(hotspot.getVMOption("AlwaysPreTouch").getValue());
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static long median(long[] values, int from, int to) {
