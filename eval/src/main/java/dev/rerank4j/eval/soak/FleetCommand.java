@@ -12,6 +12,7 @@ import dev.rerank4j.eval.report.MachineInfo;
 import dev.rerank4j.testkit.RedisServerProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -35,8 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
         description = "Fleet simulation: model calls per request with and without the shared Redis cache, K replicas.")
 public final class FleetCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "cross-encoder directory (default: ../shared/models/tiny-ce)")
-    Path model;
 
     @Option(names = "--replicas", split = ",", defaultValue = "1,2,4", description = "fleet sizes (default: ${DEFAULT-VALUE})")
     List<Integer> replicas;
@@ -47,27 +46,22 @@ public final class FleetCommand implements Callable<Integer> {
     @Option(names = "--queries", defaultValue = "1000", description = "distinct queries (default: ${DEFAULT-VALUE})")
     int queries;
 
-    @Option(names = "--candidates", defaultValue = "30", description = "candidates reranked per request (default: ${DEFAULT-VALUE})")
-    int candidates;
 
-    @Option(names = "--zipf", defaultValue = "1.1", description = "Zipf exponent of query popularity (default: ${DEFAULT-VALUE})")
-    double zipf;
 
     @Option(names = "--l1-size", defaultValue = "10000", description = "local cache entries per replica (default: ${DEFAULT-VALUE})")
     long l1Size;
 
-    @Option(names = "--redis-uri", description = "use this Redis (flushed per configuration!) instead of starting redis-server")
-    String redisUri;
 
     @Option(names = "--redis-timeout-ms", defaultValue = "2000",
             description = "Redis round-trip timeout: generous, a timeout would change the counts (default: ${DEFAULT-VALUE})")
     long redisTimeoutMs;
 
-    @Option(names = "--seed", defaultValue = "42", description = "workload seed (default: ${DEFAULT-VALUE})")
-    long seed;
 
     @Option(names = "--out", required = true, description = "output directory for fleet.json and fleet.md")
     Path out;
+
+    @Mixin
+    WorkloadOptions workload;
 
     @Spec
     CommandSpec spec;
@@ -104,13 +98,10 @@ public final class FleetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path modelDir = model != null ? model : Path.of("..", "shared", "models", "tiny-ce");
-        if (!Files.isDirectory(modelDir)) {
-            throw new IllegalArgumentException("--model " + modelDir + " is not a directory");
-        }
-        List<SyntheticWorkload.Request> stream = new SyntheticWorkload(queries, candidates, zipf, seed).stream(requests);
-        RedisServerProcess ownRedis = redisUri == null ? RedisServerProcess.start() : null;
-        String uri = ownRedis != null ? ownRedis.uri() : redisUri;
+        Path modelDir = workload.modelDirectory();
+        List<SyntheticWorkload.Request> stream = workload.workload(queries).stream(requests);
+        RedisServerProcess ownRedis = workload.redisUri == null ? RedisServerProcess.start() : null;
+        String uri = ownRedis != null ? ownRedis.uri() : workload.redisUri;
         List<Row> rows = new ArrayList<>();
         try (CrossEncoderScoringModel crossEncoder = CrossEncoderScoringModel.builder().modelDirectory(modelDir).build()) {
             for (int k : replicas) {
@@ -132,7 +123,7 @@ public final class FleetCommand implements Callable<Integer> {
 
     private Row simulate(CrossEncoderScoringModel crossEncoder, List<SyntheticWorkload.Request> stream, int k,
                          boolean shared, String uri) {
-        String prefix = "fleet-" + seed + "-" + k + "-" + System.nanoTime() + ":";
+        String prefix = "fleet-" + workload.seed + "-" + k + "-" + System.nanoTime() + ":";
         List<RedisScoreCache> redis = new ArrayList<>();
         List<Counting> models = new ArrayList<>();
         List<CachingScoringModel> fleet = new ArrayList<>();
@@ -192,8 +183,8 @@ public final class FleetCommand implements Callable<Integer> {
         }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("command", "fleet --replicas " + replicas.toString().replaceAll("[\\[\\] ]", "") + " --requests "
-                + requests + " --queries " + queries + " --candidates " + candidates + " --zipf " + zipf
-                + " --l1-size " + l1Size + " --seed " + seed);
+                + requests + " --queries " + queries + " --candidates " + workload.candidates + " --zipf " + workload.zipf
+                + " --l1-size " + l1Size + " --seed " + workload.seed);
         report.put("rows", json);
         report.put("machine", MachineInfo.describe());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("fleet.json").toFile(), report);

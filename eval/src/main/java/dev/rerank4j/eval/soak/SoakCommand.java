@@ -14,6 +14,7 @@ import dev.rerank4j.eval.metrics.Latencies;
 import dev.rerank4j.eval.report.MachineInfo;
 import dev.rerank4j.testkit.RedisServerProcess;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,8 +48,6 @@ import java.util.concurrent.atomic.AtomicLong;
         description = "Soak and fault run of the cascade + L1 + Redis L2 stack (checks every result, samples heap and RSS).")
 public final class SoakCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "cross-encoder directory (default: ../shared/models/tiny-ce)")
-    Path model;
 
     @Option(names = "--threads", defaultValue = "4", description = "concurrent clients (default: ${DEFAULT-VALUE})")
     int threads;
@@ -59,11 +58,7 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--queries", defaultValue = "400", description = "distinct queries (default: ${DEFAULT-VALUE})")
     int queries;
 
-    @Option(names = "--candidates", defaultValue = "30", description = "first-stage candidates per query, all reranked (default: ${DEFAULT-VALUE})")
-    int candidates;
 
-    @Option(names = "--zipf", defaultValue = "1.1", description = "Zipf exponent of query popularity (default: ${DEFAULT-VALUE})")
-    double zipf;
 
     @Option(names = "--max-results", defaultValue = "8", description = "contents returned (default: ${DEFAULT-VALUE})")
     int maxResults;
@@ -80,8 +75,6 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--l1-size", defaultValue = "5000", description = "local cache entries (default: ${DEFAULT-VALUE})")
     long l1Size;
 
-    @Option(names = "--redis-uri", description = "use this Redis (no restart fault) instead of starting redis-server")
-    String redisUri;
 
     @Option(names = "--no-redis", description = "run without the L2 cache")
     boolean noRedis;
@@ -100,32 +93,29 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--tolerance", defaultValue = "1e-4", description = "score difference allowed against sequential scoring (default: ${DEFAULT-VALUE})")
     double tolerance;
 
-    @Option(names = "--seed", defaultValue = "42", description = "workload seed (default: ${DEFAULT-VALUE})")
-    long seed;
 
     @Option(names = "--out", required = true, description = "output directory for soak.json and soak.md")
     Path out;
+
+    @Mixin
+    WorkloadOptions workload;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Path modelDir = model != null ? model : Path.of("..", "shared", "models", "tiny-ce");
-        if (!Files.isDirectory(modelDir)) {
-            throw new IllegalArgumentException("--model " + modelDir + " is not a directory");
-        }
+        Path modelDir = workload.modelDirectory();
         if (threads < 1 || requests < 1) {
             throw new IllegalArgumentException("--threads and --requests must be >= 1");
         }
-        SyntheticWorkload workload = new SyntheticWorkload(queries, candidates, zipf, seed);
-        List<SyntheticWorkload.Request> stream = workload.stream(threads * requests);
+        List<SyntheticWorkload.Request> stream = workload.workload(queries).stream(threads * requests);
         Map<Integer, double[]> reference = sequentialScores(modelDir, stream);
 
-        RedisServerProcess ownRedis = redisUri == null && !noRedis ? RedisServerProcess.start() : null;
+        RedisServerProcess ownRedis = workload.redisUri == null && !noRedis ? RedisServerProcess.start() : null;
         try (CrossEncoderScoringModel crossEncoder = CrossEncoderScoringModel.builder().modelDirectory(modelDir).build();
              RedisScoreCache shared = noRedis ? null : RedisScoreCache.builder()
-                     .uri(ownRedis != null ? ownRedis.uri() : redisUri).keyPrefix("soak-" + seed + ":")
+                     .uri(ownRedis != null ? ownRedis.uri() : workload.redisUri).keyPrefix("soak-" + workload.seed + ":" + System.nanoTime() + ":")
                      .coolDown(Duration.ofMillis(coolDownMs)).build();
              ResourceSampler sampler = new ResourceSampler(sampleMs)) {
             Run run = new Run(stream, reference, crossEncoder, shared, ownRedis);
@@ -188,8 +178,8 @@ public final class SoakCommand implements Callable<Integer> {
             this.faulty = new FaultInjectingScoringModel(crossEncoder, failRate, stallRate, stallMs);
             this.cache = CachingScoringModel.builder().delegate(faulty).modelIdentity(crossEncoder.modelIdentity())
                     .maximumSize(l1Size).sharedCache(shared).build();
-            this.cascade = CascadeContentAggregator.builder().scoringModel(cache).rerankDepth(candidates)
-                    .firstStageSize(candidates).maxResults(maxResults).deadline(Duration.ofMillis(deadlineMs))
+            this.cascade = CascadeContentAggregator.builder().scoringModel(cache).rerankDepth(workload.candidates)
+                    .firstStageSize(workload.candidates).maxResults(maxResults).deadline(Duration.ofMillis(deadlineMs))
                     .failOpen(true).listener(lastEvent::set).build();
             outcomes.put("reranked", 0L);
             for (FallbackReason reason : FallbackReason.values()) {
@@ -265,7 +255,7 @@ public final class SoakCommand implements Callable<Integer> {
         Map<String, Object> report = new LinkedHashMap<>();
         int total = run.stream.size();
         report.put("command", "soak --threads " + threads + " --requests " + requests + " --queries " + queries
-                + " --candidates " + candidates + " --zipf " + zipf + " --deadline-ms " + deadlineMs + " --fail-rate "
+                + " --candidates " + workload.candidates + " --zipf " + workload.zipf + " --deadline-ms " + deadlineMs + " --fail-rate "
                 + failRate + " --stall-rate " + stallRate + " --l1-size " + l1Size);
         report.put("requests", total);
         report.put("threads", threads);

@@ -2,14 +2,12 @@ package dev.rerank4j.eval.soak;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rerank4j.eval.cli.EvalCommand;
+import dev.rerank4j.eval.support.CliRun;
 import dev.rerank4j.eval.support.Fixtures;
 import dev.rerank4j.testkit.RedisServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,13 +20,9 @@ class SoakAndFleetCommandTest {
     @TempDir
     Path out;
 
-    private final StringWriter stdout = new StringWriter();
-    private final StringWriter stderr = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     private int execute(String... args) {
-        var cli = EvalCommand.commandLine();
-        cli.setOut(new PrintWriter(stdout));
-        cli.setErr(new PrintWriter(stderr));
         return cli.execute(args);
     }
 
@@ -42,7 +36,7 @@ class SoakAndFleetCommandTest {
                 // documented long run gives the verdict): here only that heap and RSS are sampled
                 "--sample-ms", "50", "--rss-growth-limit-mb", "4096", "--out", out.toString());
         JsonNode report = new ObjectMapper().readTree(out.resolve("soak.json").toFile());
-        assertThat(code).as(stdout + "\n" + stderr + "\n" + report.get("problems")).isZero();
+        assertThat(code).as(cli.out() + "\n" + cli.err() + "\n" + report.get("problems")).isZero();
         assertThat(report.get("requests").asInt()).isEqualTo(150);
         assertThat(report.get("failed_requests").asLong()).isZero();
         assertThat(report.get("wrong_results").asLong()).isZero();
@@ -57,7 +51,7 @@ class SoakAndFleetCommandTest {
                 + report.get("cache").get("l2_skipped_by_breaker").asLong()).as("the outage was seen").isPositive();
         assertThat(report.get("memory").get("samples").asInt()).isGreaterThan(3);
         assertThat(report.get("memory").get("rss_peak_mb").asDouble()).as("VmRSS read").isPositive();
-        assertThat(stdout.toString()).contains("| failed requests / wrong results | 0 / 0 |");
+        assertThat(cli.out()).contains("| failed requests / wrong results | 0 / 0 |");
     }
 
     @Test
@@ -65,7 +59,7 @@ class SoakAndFleetCommandTest {
         RedisServerProcess.startOrSkip().close();
         int code = execute("fleet", "--model", Fixtures.tinyCrossEncoder().toString(), "--replicas", "1,2,4",
                 "--requests", "300", "--queries", "80", "--candidates", "6", "--out", out.toString());
-        assertThat(code).as(stderr.toString()).isZero();
+        assertThat(code).as(cli.err()).isZero();
         Map<String, Long> pairs = new HashMap<>();
         for (JsonNode row : new ObjectMapper().readTree(out.resolve("fleet.json").toFile()).get("rows")) {
             pairs.put(row.get("replicas").asInt() + (row.get("shared_l2").asBoolean() ? "+l2" : ""),
@@ -75,12 +69,12 @@ class SoakAndFleetCommandTest {
         assertThat(pairs.get("4")).isGreaterThan(pairs.get("2"));
         assertThat(pairs.get("2+l2")).as("with L2, every pair once").isEqualTo(pairs.get("1"));
         assertThat(pairs.get("4+l2")).isEqualTo(pairs.get("1")).isEqualTo(pairs.get("1+l2"));
-        assertThat(stdout.toString()).contains("| replicas | shared Redis L2 |");
+        assertThat(cli.out()).contains("| replicas | shared Redis L2 |");
     }
 
     @Test
     void a_missing_model_is_an_error_naming_the_option() {
         assertThat(execute("soak", "--model", out.resolve("nope").toString(), "--out", out.toString())).isEqualTo(2);
-        assertThat(stderr.toString()).contains("--model");
+        assertThat(cli.err()).contains("--model");
     }
 }
