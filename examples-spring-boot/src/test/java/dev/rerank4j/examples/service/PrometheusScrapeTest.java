@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @AutoConfigureObservability(tracing = false)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "rerank4j.cache.redis.enabled=true", "rerank4j.cascade.latency-budget=", "rerank4j.scoring-model.max-length=64"})
+        "rerank4j.cache.redis.enabled=true", "rerank4j.cascade.latency-budget=", "rerank4j.scoring-model.max-length=64",
+        "rerank4j.metrics.model-name=tiny-ce"})
 class PrometheusScrapeTest {
 
     private static RedisServerProcess redis;
