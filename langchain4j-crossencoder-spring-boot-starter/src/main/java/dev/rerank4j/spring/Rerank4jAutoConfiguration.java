@@ -45,10 +45,10 @@ public class Rerank4jAutoConfiguration {
                 .maxLength(p.getMaxLength())
                 .onnxFile(p.getOnnxFile());
         if (p.getModelDirectory() != null) {
-            builder.modelDirectory(p.getModelDirectory());
+            builder.modelDirectory(p.modelDirectoryPath());
         } else {
-            builder.modelId(p.getModelId()).revision(p.getRevision()).cacheDirectory(p.getCacheDirectory())
-                    .offline(p.isOffline());
+            builder.modelId(p.getModelId()).revision(p.getRevision()).offline(p.isOffline())
+                    .cacheDirectory(p.getCacheDirectory() == null ? null : java.nio.file.Path.of(p.getCacheDirectory()));
         }
         try {
             return builder.build();

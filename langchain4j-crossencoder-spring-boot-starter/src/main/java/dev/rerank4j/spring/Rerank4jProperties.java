@@ -69,11 +69,12 @@ public class Rerank4jProperties implements InitializingBean {
         /** Hugging Face repository id, downloaded once into cache-directory (e.g. cross-encoder/ms-marco-MiniLM-L-6-v2). */
         private String modelId;
         /** Local model in Hugging Face layout (config.json, tokenizer.json, onnx/model.onnx); never touches the network. */
-        private Path modelDirectory;
+        // A String, not a Path: Spring would read a Path as a resource location and reject "../models".
+        private String modelDirectory;
         /** Hub revision of model-id. */
         private String revision = "main";
         /** Where hub downloads are kept (default $RERANK4J_CACHE or ~/.cache/rerank4j/models). */
-        private Path cacheDirectory;
+        private String cacheDirectory;
         /** Use only the download cache; fail when the model is not there. */
         private boolean offline = false;
         /** Inference engine: AUTO (ONNX Runtime when an ONNX file exists, else TorchScript), ONNX or PYTORCH. */
@@ -101,8 +102,21 @@ public class Rerank4jProperties implements InitializingBean {
             if (modelId != null && modelId.isBlank()) {
                 throw invalid(p + "model-id", modelId, "must not be blank");
             }
-            if (modelDirectory != null && !Files.isDirectory(modelDirectory)) {
-                throw invalid(p + "model-directory", modelDirectory, "is not a directory");
+            if (modelDirectory != null) {
+                try {
+                    if (!Files.isDirectory(Path.of(modelDirectory))) {
+                        throw invalid(p + "model-directory", modelDirectory, "is not a directory");
+                    }
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw invalid(p + "model-directory", modelDirectory, "is not a path: " + e.getMessage());
+                }
+            }
+            if (cacheDirectory != null) {
+                try {
+                    Path.of(cacheDirectory);
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw invalid(p + "cache-directory", cacheDirectory, "is not a path: " + e.getMessage());
+                }
             }
             try {
                 Device.parse(device);
@@ -123,8 +137,9 @@ public class Rerank4jProperties implements InitializingBean {
 
         /** What the meters call the model: the folder name or the hub id. */
         String displayName() {
-            if (modelDirectory != null && modelDirectory.getFileName() != null) {
-                return modelDirectory.getFileName().toString();
+            Path directory = modelDirectoryPath();
+            if (directory != null && directory.getFileName() != null) {
+                return directory.getFileName().toString();
             }
             return modelId;
         }
@@ -137,12 +152,16 @@ public class Rerank4jProperties implements InitializingBean {
             this.modelId = modelId;
         }
 
-        public Path getModelDirectory() {
+        public String getModelDirectory() {
             return modelDirectory;
         }
 
-        public void setModelDirectory(Path modelDirectory) {
+        public void setModelDirectory(String modelDirectory) {
             this.modelDirectory = modelDirectory;
+        }
+
+        Path modelDirectoryPath() {
+            return modelDirectory == null ? null : Path.of(modelDirectory);
         }
 
         public String getRevision() {
@@ -153,11 +172,11 @@ public class Rerank4jProperties implements InitializingBean {
             this.revision = revision;
         }
 
-        public Path getCacheDirectory() {
+        public String getCacheDirectory() {
             return cacheDirectory;
         }
 
-        public void setCacheDirectory(Path cacheDirectory) {
+        public void setCacheDirectory(String cacheDirectory) {
             this.cacheDirectory = cacheDirectory;
         }
 

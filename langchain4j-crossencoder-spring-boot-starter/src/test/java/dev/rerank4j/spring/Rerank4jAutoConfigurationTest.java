@@ -32,6 +32,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,6 +193,14 @@ class Rerank4jAutoConfigurationTest {
             assertThat(context).hasFailed();
             assertThat(failingProperty(context.getStartupFailure())).isEqualTo(property);
         });
+    }
+
+    @Test
+    void a_relative_model_directory_is_a_plain_file_system_path() throws Exception {
+        Path relative = Path.of("").toAbsolutePath().relativize(TestModels.resourceModel("tiny-ce"));
+        assertThat(relative.toString()).startsWith("..");
+        runner.withPropertyValues("rerank4j.scoring-model.model-directory=" + relative).run(context ->
+                assertThat(context).hasSingleBean(CrossEncoderScoringModel.class));
     }
 
     @Test
