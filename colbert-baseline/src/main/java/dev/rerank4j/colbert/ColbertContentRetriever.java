@@ -18,6 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+
+import static dev.langchain4j.internal.Utils.getOrDefault;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * The ColBERT pipeline as a LangChain4j {@link ContentRetriever}: a dense first stage returns candidates
  * (default 150), {@link ColbertScoringModel} reranks them by MaxSim (from the index where it holds a candidate),
@@ -26,19 +31,19 @@ import java.util.stream.IntStream;
  * Equal scores keep the first-stage order.
  *
  * <p>The first stage is either any {@link ContentRetriever} (its own result count applies) or an
- * {@link EmbeddingStore} searched with an {@link EmbeddingModel} for {@link Builder#firstStageMaxResults}
+ * {@link EmbeddingStore} searched with an {@link EmbeddingModel} for {@link Builder#firstStageSize}
  * candidates. With an embedding store, a segment without the scoring model's id metadata key gets the store's
  * embedding id as its id, so an index keyed by the store ids is used.
  */
 public final class ColbertContentRetriever implements ContentRetriever {
 
-    public static final int DEFAULT_FIRST_STAGE = 150;
+    public static final int DEFAULT_FIRST_STAGE_SIZE = 150;
     public static final int DEFAULT_MAX_RESULTS = 10;
 
     private final ContentRetriever firstStage;
     private final EmbeddingStore<TextSegment> store;
     private final EmbeddingModel embeddingModel;
-    private final int firstStageMaxResults;
+    private final int firstStageSize;
     private final ColbertScoringModel scoringModel;
     private final int maxResults;
     private final double minScore;
@@ -47,10 +52,10 @@ public final class ColbertContentRetriever implements ContentRetriever {
         this.firstStage = b.firstStage;
         this.store = b.embeddingStore;
         this.embeddingModel = b.embeddingModel;
-        this.firstStageMaxResults = b.firstStageMaxResults;
+        this.firstStageSize = getOrDefault(b.firstStageSize, DEFAULT_FIRST_STAGE_SIZE);
         this.scoringModel = b.scoringModel;
-        this.maxResults = b.maxResults;
-        this.minScore = b.minScore;
+        this.maxResults = getOrDefault(b.maxResults, DEFAULT_MAX_RESULTS);
+        this.minScore = getOrDefault(b.minScore, Double.NEGATIVE_INFINITY);
     }
 
     public static Builder builder() {
@@ -87,7 +92,7 @@ public final class ColbertContentRetriever implements ContentRetriever {
     private List<Content> searchStore(String query) {
         Embedding embedding = embeddingModel.embed(query).content();
         List<EmbeddingMatch<TextSegment>> matches = store.search(EmbeddingSearchRequest.builder()
-                .queryEmbedding(embedding).maxResults(firstStageMaxResults).build()).matches();
+                .queryEmbedding(embedding).maxResults(firstStageSize).build()).matches();
         List<Content> contents = new ArrayList<>(matches.size());
         String key = scoringModel.idMetadataKey();
         for (EmbeddingMatch<TextSegment> match : matches) {
@@ -108,14 +113,15 @@ public final class ColbertContentRetriever implements ContentRetriever {
         return contents;
     }
 
+    /** LangChain4j style: null means the default; {@link #build()} checks every value once. */
     public static final class Builder {
         private ContentRetriever firstStage;
         private EmbeddingStore<TextSegment> embeddingStore;
         private EmbeddingModel embeddingModel;
-        private int firstStageMaxResults = DEFAULT_FIRST_STAGE;
+        private Integer firstStageSize;
         private ColbertScoringModel scoringModel;
-        private int maxResults = DEFAULT_MAX_RESULTS;
-        private double minScore = Double.NEGATIVE_INFINITY;
+        private Integer maxResults;
+        private Double minScore;
 
         private Builder() {
         }
@@ -137,8 +143,8 @@ public final class ColbertContentRetriever implements ContentRetriever {
         }
 
         /** Candidates taken from the embedding store (default 150). */
-        public Builder firstStageMaxResults(int firstStageMaxResults) {
-            this.firstStageMaxResults = firstStageMaxResults;
+        public Builder firstStageSize(Integer firstStageSize) {
+            this.firstStageSize = firstStageSize;
             return this;
         }
 
@@ -148,13 +154,13 @@ public final class ColbertContentRetriever implements ContentRetriever {
         }
 
         /** Results returned after reranking (K, default 10). */
-        public Builder maxResults(int maxResults) {
+        public Builder maxResults(Integer maxResults) {
             this.maxResults = maxResults;
             return this;
         }
 
         /** Drops results whose MaxSim score is below this (default: none). */
-        public Builder minScore(double minScore) {
+        public Builder minScore(Double minScore) {
             this.minScore = minScore;
             return this;
         }
@@ -167,16 +173,10 @@ public final class ColbertContentRetriever implements ContentRetriever {
             if (firstStage == null && (embeddingStore == null || embeddingModel == null)) {
                 throw new IllegalArgumentException("a first stage is required: firstStage, or embeddingStore and embeddingModel");
             }
-            if (scoringModel == null) {
-                throw new IllegalArgumentException("scoringModel cannot be null");
-            }
-            if (firstStageMaxResults < 1) {
-                throw new IllegalArgumentException("firstStageMaxResults must be >= 1, was " + firstStageMaxResults);
-            }
-            if (maxResults < 1) {
-                throw new IllegalArgumentException("maxResults must be >= 1, was " + maxResults);
-            }
-            if (Double.isNaN(minScore)) {
+            ensureNotNull(scoringModel, "scoringModel");
+            ensureGreaterThanZeroIfNotNull(firstStageSize, "firstStageSize");
+            ensureGreaterThanZeroIfNotNull(maxResults, "maxResults");
+            if (minScore != null && minScore.isNaN()) {
                 throw new IllegalArgumentException("minScore cannot be NaN");
             }
             return new ColbertContentRetriever(this);

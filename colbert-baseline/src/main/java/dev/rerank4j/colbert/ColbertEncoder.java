@@ -1,14 +1,17 @@
 package dev.rerank4j.colbert;
 
+import dev.rerank4j.crossencoder.model.ModelBuilder;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
+import dev.rerank4j.crossencoder.runtime.InferenceException;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
-import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
-import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.runtime.internal.EngineOptions;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngine;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngines;
+import dev.rerank4j.crossencoder.runtime.internal.ModelLifecycle;
+import dev.rerank4j.crossencoder.runtime.internal.ModelSettings;
 import dev.rerank4j.crossencoder.runtime.internal.OutputTensor;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 import dev.rerank4j.crossencoder.runtime.internal.TokenBatch;
@@ -16,8 +19,8 @@ import dev.rerank4j.crossencoder.runtime.internal.TokenBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Encodes queries and documents into L2-normalised ColBERT token vectors with the same model directory, tokenizer
@@ -32,12 +35,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   (punctuation) and padding are dropped.</li>
  * </ul>
  *
- * <p>Thread-safe. {@link #close()} waits for running calls, then frees native resources.
+ * <p>Thread-safe: one native session serves all threads ({@code maxConcurrentRuns} of them at once). Interrupting
+ * an encoding thread, or {@link #close()} during a call, cancels it ({@link InferenceCancelledException}); a runtime
+ * failure throws {@link InferenceException}.
  */
 public final class ColbertEncoder implements AutoCloseable {
-
-    public static final int DEFAULT_BATCH_SIZE = 32;
-    public static final int DEFAULT_MAX_BATCH_TOKENS = 8192;
 
     private final ModelDirectory directory;
     private final ColbertConfig config;
@@ -46,15 +48,16 @@ public final class ColbertEncoder implements AutoCloseable {
     private final BatchPlanner planner;
     private final long clsId;
     private final long[] suffixIds;
-    private final long modelFingerprint;
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private volatile boolean closed;
+    private final Path modelFile;
+    private final ModelLifecycle lifecycle;
+    private volatile Long modelFingerprint;
 
-    private ColbertEncoder(Builder builder) {
-        this.directory = ModelDirectory.of(builder.modelDirectory);
+    private ColbertEncoder(ModelSettings settings) {
+        this.directory = settings.openModelDirectory();
         this.config = ColbertConfig.from(directory.config());
-        this.modelFingerprint = fingerprint(directory.config().file());
-        this.planner = new BatchPlanner(builder.batchSize, Math.max(builder.maxBatchTokens, config.docMaxLen()));
+        EngineOptions options = settings.engineOptions();
+        this.modelFile = InferenceEngines.modelFile(directory, options);
+        this.planner = settings.batchPlanner(config.docMaxLen());
         this.tokenizer = TextTokenizer.open(directory.tokenizerFile(),
                 Math.max(config.queryMaxLen(), config.docMaxLen()));
         try {
@@ -65,13 +68,12 @@ public final class ColbertEncoder implements AutoCloseable {
             }
             this.clsId = specials[0];
             this.suffixIds = Arrays.copyOfRange(specials, 1, specials.length);
-            EngineOptions options = new EngineOptions(builder.engine, builder.device, builder.intraOpThreads,
-                    builder.onnxFile, builder.outputName);
             this.engine = InferenceEngines.open(directory, options);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
         }
+        this.lifecycle = new ModelLifecycle(ColbertEncoder.class.getSimpleName(), engine, tokenizer);
     }
 
     public static Builder builder() {
@@ -87,22 +89,24 @@ public final class ColbertEncoder implements AutoCloseable {
     }
 
     /**
-     * A 64-bit fingerprint of the model's {@code config.json} bytes, stored in index files so that vectors of
-     * different models are never mixed. Engines and ONNX variants of one model directory share it.
+     * A 64-bit fingerprint of what determines the vectors, stored in index files so that vectors of different
+     * models are never mixed: the leading bits of {@link ModelDirectory#contentSha256} (config.json,
+     * tokenizer.json, the model file this encoder runs and its ONNX external data). A fine-tune with the same config
+     * therefore gets another fingerprint; so do the TorchScript file and another ONNX export (e.g. int8) of the same
+     * model, whose vectors differ slightly. Computed once, on first use (it reads the weights).
      */
     public long modelFingerprint() {
-        return modelFingerprint;
+        Long fingerprint = modelFingerprint;
+        if (fingerprint == null) {
+            fingerprint = HexFormat.fromHexDigitsToLong(directory.contentSha256(modelFile), 0, 16);
+            modelFingerprint = fingerprint;
+        }
+        return fingerprint;
     }
 
-    private static long fingerprint(Path configFile) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(configFile));
-            return java.nio.ByteBuffer.wrap(digest).getLong();
-        } catch (java.io.IOException e) {
-            throw new ModelLoadException("Cannot read model config " + configFile + ": " + e.getMessage(), e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+    /** The model file the engine runs. */
+    public Path modelFile() {
+        return modelFile;
     }
 
     public ModelDirectory modelDirectory() {
@@ -115,11 +119,15 @@ public final class ColbertEncoder implements AutoCloseable {
 
     /** The model input of a query: fixed length {@code query_maxlen}, [MASK]-padded. */
     public EncodedInput queryInput(String query) {
+        requireQuery(query);
+        return lifecycle.call(() -> queryInput(tokenizer.tokenIds(query)));
+    }
+
+    private static void requireQuery(String query) {
         requireText(query, "query");
         if (query.isBlank()) {
             throw new IllegalArgumentException("query cannot be blank");
         }
-        return queryInput(tokenizer.tokenIds(query));
     }
 
     private EncodedInput queryInput(long[] tokens) {
@@ -143,7 +151,7 @@ public final class ColbertEncoder implements AutoCloseable {
     /** The model input of a document: at most {@code doc_maxlen} tokens, no padding. */
     public EncodedInput documentInput(String document) {
         requireText(document, "document");
-        return documentInput(tokenizer.tokenIds(document));
+        return lifecycle.call(() -> documentInput(tokenizer.tokenIds(document)));
     }
 
     private EncodedInput documentInput(long[] tokens) {
@@ -169,17 +177,22 @@ public final class ColbertEncoder implements AutoCloseable {
 
     /** The query's {@code query_maxlen} normalised vectors. */
     public TokenVectors encodeQuery(String query) {
-        return run(List.of(queryInput(query)), false).get(0);
+        requireQuery(query);
+        return encodeQueries(List.of(query)).get(0);
     }
 
     /** Several queries in batches; results follow the input order. */
     public List<TokenVectors> encodeQueries(List<String> queries) {
         requireList(queries, "queries");
-        List<EncodedInput> inputs = new ArrayList<>(queries.size());
-        for (String query : queries) {
-            inputs.add(queryInput(query));
-        }
-        return run(inputs, false);
+        queries.forEach(ColbertEncoder::requireQuery);
+        // tokenising inside the call too: close() must not free the tokenizer under it
+        return lifecycle.call(() -> {
+            List<EncodedInput> inputs = new ArrayList<>(queries.size());
+            for (String query : queries) {
+                inputs.add(queryInput(tokenizer.tokenIds(query)));
+            }
+            return run(inputs, false);
+        });
     }
 
     /** One document's normalised vectors, skiplist tokens dropped. */
@@ -193,12 +206,14 @@ public final class ColbertEncoder implements AutoCloseable {
         for (int i = 0; i < documents.size(); i++) {
             requireText(documents.get(i), "documents[" + i + "]");
         }
-        List<long[]> tokens = tokenizer.tokenIds(documents);
-        List<EncodedInput> inputs = new ArrayList<>(tokens.size());
-        for (long[] t : tokens) {
-            inputs.add(documentInput(t));
-        }
-        return run(inputs, true);
+        return lifecycle.call(() -> {
+            List<long[]> tokens = tokenizer.tokenIds(documents);
+            List<EncodedInput> inputs = new ArrayList<>(tokens.size());
+            for (long[] t : tokens) {
+                inputs.add(documentInput(t));
+            }
+            return run(inputs, true);
+        });
     }
 
     private List<TokenVectors> run(List<EncodedInput> inputs, boolean documents) {
@@ -207,25 +222,17 @@ public final class ColbertEncoder implements AutoCloseable {
             return List.of();
         }
         int[] lengths = inputs.stream().mapToInt(EncodedInput::length).toArray();
-        lifecycle.readLock().lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("ColbertEncoder is closed");
+        for (int[] batch : planner.plan(lengths)) {
+            List<EncodedInput> rows = new ArrayList<>(batch.length);
+            for (int index : batch) {
+                rows.add(inputs.get(index));
             }
-            for (int[] batch : planner.plan(lengths)) {
-                List<EncodedInput> rows = new ArrayList<>(batch.length);
-                for (int index : batch) {
-                    rows.add(inputs.get(index));
-                }
-                TokenBatch tokenBatch = TokenBatch.of(rows);
-                OutputTensor output = engine.run(tokenBatch);
-                checkShape(output, tokenBatch);
-                for (int r = 0; r < batch.length; r++) {
-                    out[batch[r]] = vectors(output, tokenBatch.sequenceLength(), r, rows.get(r), documents);
-                }
+            TokenBatch tokenBatch = TokenBatch.of(rows);
+            OutputTensor output = lifecycle.run(tokenBatch);
+            checkShape(output, tokenBatch);
+            for (int r = 0; r < batch.length; r++) {
+                out[batch[r]] = vectors(output, tokenBatch.sequenceLength(), r, rows.get(r), documents);
             }
-        } finally {
-            lifecycle.readLock().unlock();
         }
         return List.of(out);
     }
@@ -234,7 +241,7 @@ public final class ColbertEncoder implements AutoCloseable {
         long[] shape = output.shape();
         if (shape.length != 3 || shape[0] != batch.batchSize() || shape[1] != batch.sequenceLength()
                 || shape[2] != config.dim()) {
-            throw new IllegalStateException("Model " + directory.root() + " returned shape " + Arrays.toString(shape)
+            throw new InferenceException("Model " + modelFile + " returned shape " + Arrays.toString(shape)
                     + "; expected [" + batch.batchSize() + ", " + batch.sequenceLength() + ", " + config.dim()
                     + "] (colbert.dim in config.json)");
         }
@@ -279,99 +286,28 @@ public final class ColbertEncoder implements AutoCloseable {
         }
     }
 
+    /**
+     * Frees the native session and tokenizer. Calls running at that moment are cancelled (they throw
+     * {@link InferenceCancelledException}) and waited for; calls started afterwards throw
+     * {@link IllegalStateException}. Idempotent.
+     */
     @Override
     public void close() {
-        lifecycle.writeLock().lock();
-        try {
-            if (!closed) {
-                closed = true;
-                engine.close();
-                tokenizer.close();
-            }
-        } finally {
-            lifecycle.writeLock().unlock();
-        }
+        lifecycle.close();
     }
 
-    public static final class Builder {
-        private Path modelDirectory;
-        private EngineKind engine = EngineKind.AUTO;
-        private Device device = Device.cpu();
-        private int batchSize = DEFAULT_BATCH_SIZE;
-        private int maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
-        private int intraOpThreads;
-        private String onnxFile;
-        private String outputName;
+    /**
+     * Model source and runtime options shared with the other model builders ({@link ModelBuilder}): a local
+     * {@code modelDirectory} or a hub {@code modelId} whose config.json has a {@code colbert} section.
+     */
+    public static final class Builder extends ModelBuilder<Builder> {
 
         private Builder() {
         }
 
-        /** A local model directory in Hugging Face layout with a {@code colbert} section in config.json. */
-        public Builder modelDirectory(Path modelDirectory) {
-            this.modelDirectory = modelDirectory;
-            return this;
-        }
-
-        public Builder engine(EngineKind engine) {
-            this.engine = engine;
-            return this;
-        }
-
-        public Builder device(Device device) {
-            this.device = device;
-            return this;
-        }
-
-        /** Most sequences per forward pass. */
-        public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
-            return this;
-        }
-
-        /** Most padded tokens per forward pass. */
-        public Builder maxBatchTokens(int maxBatchTokens) {
-            this.maxBatchTokens = maxBatchTokens;
-            return this;
-        }
-
-        /** Threads inside one operator; 0 lets the runtime decide. */
-        public Builder intraOpThreads(int intraOpThreads) {
-            this.intraOpThreads = intraOpThreads;
-            return this;
-        }
-
-        /** ONNX file relative to the model directory, e.g. {@code onnx/model_qint8.onnx}. */
-        public Builder onnxFile(String onnxFile) {
-            this.onnxFile = onnxFile;
-            return this;
-        }
-
-        /** Model output to read; default: config's {@code output_name}, else the first output. */
-        public Builder outputName(String outputName) {
-            this.outputName = outputName;
-            return this;
-        }
-
         public ColbertEncoder build() {
-            if (modelDirectory == null) {
-                throw new IllegalArgumentException("modelDirectory cannot be null");
-            }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
-            }
-            if (maxBatchTokens < 1) {
-                throw new IllegalArgumentException("maxBatchTokens must be >= 1, was " + maxBatchTokens);
-            }
-            if (intraOpThreads < 0) {
-                throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
-            }
-            if (engine == null) {
-                throw new IllegalArgumentException("engine cannot be null");
-            }
-            if (device == null) {
-                throw new IllegalArgumentException("device cannot be null");
-            }
-            return new ColbertEncoder(this);
+            validate();
+            return new ColbertEncoder(settings());
         }
     }
 }

@@ -3,13 +3,15 @@ package dev.rerank4j.colbert;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.scoring.ScoringModel;
+import dev.rerank4j.crossencoder.model.ModelBuilder;
 import dev.rerank4j.crossencoder.scoring.ScoringArguments;
 import dev.rerank4j.colbert.index.ColbertIndex;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import static dev.langchain4j.internal.ValidationUtils.ensureNotBlank;
 
 /**
  * ColBERT MaxSim as a LangChain4j {@link ScoringModel}. The query is encoded once per call; a segment whose id
@@ -107,24 +109,22 @@ public final class ColbertScoringModel implements ScoringModel, AutoCloseable {
         }
     }
 
-    public static final class Builder {
+    /**
+     * Either a ready {@link #encoder} (left open by {@link #close()}), or the model options shared with the other
+     * model builders ({@link ModelBuilder}: {@code modelDirectory}, {@code modelId}, {@code engine}, ...), from which
+     * the scoring model builds and owns its encoder.
+     */
+    public static final class Builder extends ModelBuilder<Builder> {
         private ColbertEncoder encoder;
-        private Path modelDirectory;
         private ColbertIndex index;
-        private String idMetadataKey = DEFAULT_ID_METADATA_KEY;
+        private String idMetadataKey;
 
         private Builder() {
         }
 
-        /** The encoder to use (stays open when the model closes). */
+        /** The encoder to use (stays open when the model closes); instead of the model options. */
         public Builder encoder(ColbertEncoder encoder) {
             this.encoder = encoder;
-            return this;
-        }
-
-        /** Builds (and owns) an encoder with default settings from a model directory; instead of {@link #encoder}. */
-        public Builder modelDirectory(Path modelDirectory) {
-            this.modelDirectory = modelDirectory;
             return this;
         }
 
@@ -134,21 +134,23 @@ public final class ColbertScoringModel implements ScoringModel, AutoCloseable {
             return this;
         }
 
-        /** Metadata key whose value is a segment's id in the index (default {@code "id"}). */
+        /** Metadata key whose value is a segment's id in the index (default {@value #DEFAULT_ID_METADATA_KEY}). */
         public Builder idMetadataKey(String idMetadataKey) {
             this.idMetadataKey = idMetadataKey;
             return this;
         }
 
         public ColbertScoringModel build() {
-            if ((encoder == null) == (modelDirectory == null)) {
-                throw new IllegalArgumentException("set exactly one of encoder or modelDirectory");
+            if (encoder != null && anyModelOptionSet()) {
+                throw new IllegalArgumentException("Set either encoder or the model options (modelDirectory, modelId, "
+                        + "engine, ...), not both");
             }
-            if (idMetadataKey == null || idMetadataKey.isBlank()) {
-                throw new IllegalArgumentException("idMetadataKey cannot be null or blank");
+            if (encoder == null) {
+                validate();
             }
+            String key = idMetadataKey != null ? ensureNotBlank(idMetadataKey, "idMetadataKey") : DEFAULT_ID_METADATA_KEY;
             boolean owns = encoder == null;
-            ColbertEncoder enc = owns ? ColbertEncoder.builder().modelDirectory(modelDirectory).build() : encoder;
+            ColbertEncoder enc = owns ? copyTo(ColbertEncoder.builder()).build() : encoder;
             try {
                 if (index != null) {
                     index.requireCompatible(enc);
@@ -159,7 +161,7 @@ public final class ColbertScoringModel implements ScoringModel, AutoCloseable {
                 }
                 throw e;
             }
-            return new ColbertScoringModel(enc, index, idMetadataKey, owns);
+            return new ColbertScoringModel(enc, index, key, owns);
         }
     }
 }

@@ -67,7 +67,7 @@ class ColbertContentRetrieverTest {
         try (ColbertIndex index = ColbertIndex.build(encoder, CORPUS, dir.resolve("i"));
              ColbertScoringModel scorer = ColbertScoringModel.builder().encoder(encoder).index(index).build()) {
             ColbertContentRetriever retriever = ColbertContentRetriever.builder()
-                    .embeddingStore(store).embeddingModel(embeddingModel).firstStageMaxResults(4)
+                    .embeddingStore(store).embeddingModel(embeddingModel).firstStageSize(4)
                     .scoringModel(scorer).maxResults(2).build();
             List<Content> results = retriever.retrieve(Query.from(query));
 

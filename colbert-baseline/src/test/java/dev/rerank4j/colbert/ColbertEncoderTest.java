@@ -132,11 +132,15 @@ class ColbertEncoderTest {
     }
 
     @Test
-    void builder_validates_arguments() {
+    void builder_validates_arguments_in_build() {
         assertThatThrownBy(() -> ColbertEncoder.builder().build()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("modelDirectory");
+                .hasMessageContaining("modelDirectory").hasMessageContaining("modelId");
         assertThatThrownBy(() -> ColbertEncoder.builder().modelDirectory(Path.of("x")).batchSize(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
+        assertThatThrownBy(() -> ColbertEncoder.builder().modelDirectory(Path.of("x")).intraOpThreads(-1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("intraOpThreads");
+        assertThatThrownBy(() -> ColbertEncoder.builder().modelDirectory(Path.of("x")).maxConcurrentRuns(-1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConcurrentRuns");
     }
 
     @Test

@@ -85,7 +85,10 @@ class ColbertScoringModelTest {
             assertThatThrownBy(() -> model.scoreAll(List.of(TextSegment.from("x")), " "))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("query");
         }
-        assertThatThrownBy(() -> ColbertScoringModel.builder().build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ColbertScoringModel.builder().build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("modelDirectory");
+        assertThatThrownBy(() -> ColbertScoringModel.builder().encoder(encoder).batchSize(4).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("encoder");
         assertThatThrownBy(() -> ColbertScoringModel.builder().encoder(encoder).idMetadataKey("").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idMetadataKey");
     }

@@ -78,15 +78,15 @@ public final class ColbertIndex implements AutoCloseable {
         this.snapshot = snapshot;
     }
 
-    /** Encodes a corpus into a new float16 index file (overwriting {@code file}), with a progress bar. */
+    /** Encodes a corpus into a new float16 index file (overwriting {@code file}); progress goes to SLF4J. */
     public static ColbertIndex build(ColbertEncoder encoder, Map<String, String> idToText, Path file) {
         return build(encoder, idToText, file, VectorEncoding.FLOAT16);
     }
 
-    /** Encodes a corpus into a new index file (overwriting {@code file}), with a progress bar. */
+    /** Encodes a corpus into a new index file (overwriting {@code file}); progress goes to SLF4J. */
     public static ColbertIndex build(ColbertEncoder encoder, Map<String, String> idToText, Path file,
                                      VectorEncoding encoding) {
-        return build(encoder, idToText, file, encoding, true);
+        return build(encoder, idToText, file, encoding, false);
     }
 
     /** Encodes a corpus into a new index file (overwriting {@code file}), optionally with a progress bar on stderr. */
@@ -474,7 +474,7 @@ public final class ColbertIndex implements AutoCloseable {
         }
         if (modelFingerprint != 0 && encoder.modelFingerprint() != modelFingerprint) {
             throw new IllegalArgumentException("index " + file + " was built with a different ColBERT model than "
-                    + encoder.modelDirectory().root() + " (config fingerprints differ)");
+                    + encoder.modelFile() + " (model fingerprints differ: config.json, tokenizer.json or the weights)");
         }
     }
 

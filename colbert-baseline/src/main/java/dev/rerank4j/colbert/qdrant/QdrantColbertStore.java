@@ -30,6 +30,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
+import static dev.langchain4j.internal.Utils.getOrDefault;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotBlank;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
 import static io.qdrant.client.PointIdFactory.id;
 import static io.qdrant.client.QueryFactory.nearest;
 import static io.qdrant.client.ValueFactory.value;
@@ -53,6 +57,8 @@ public final class QdrantColbertStore implements ContentRetriever {
     public static final String COLBERT_VECTOR = "colbert";
     public static final String TEXT_KEY = "text";
     public static final String DOC_ID_KEY = "doc_id";
+    public static final int DEFAULT_PREFETCH_LIMIT = 150;
+    public static final int DEFAULT_MAX_RESULTS = 10;
     private static final int UPSERT_BATCH = 32;
 
     private final QdrantClient client;
@@ -67,8 +73,8 @@ public final class QdrantColbertStore implements ContentRetriever {
         this.collection = b.collectionName;
         this.embeddingModel = b.embeddingModel;
         this.encoder = b.encoder;
-        this.prefetchLimit = b.prefetchLimit;
-        this.maxResults = b.maxResults;
+        this.prefetchLimit = getOrDefault(b.prefetchLimit, DEFAULT_PREFETCH_LIMIT);
+        this.maxResults = getOrDefault(b.maxResults, DEFAULT_MAX_RESULTS);
     }
 
     public static Builder builder() {
@@ -183,13 +189,14 @@ public final class QdrantColbertStore implements ContentRetriever {
         }
     }
 
+    /** LangChain4j style: null means the default; {@link #build()} checks every value once. */
     public static final class Builder {
         private QdrantClient client;
         private String collectionName;
         private EmbeddingModel embeddingModel;
         private ColbertEncoder encoder;
-        private int prefetchLimit = 150;
-        private int maxResults = 10;
+        private Integer prefetchLimit;
+        private Integer maxResults;
 
         private Builder() {
         }
@@ -215,29 +222,25 @@ public final class QdrantColbertStore implements ContentRetriever {
             return this;
         }
 
-        /** Dense candidates reranked by MaxSim (default 150). */
-        public Builder prefetchLimit(int prefetchLimit) {
+        /** Dense candidates reranked by MaxSim (default {@value #DEFAULT_PREFETCH_LIMIT}). */
+        public Builder prefetchLimit(Integer prefetchLimit) {
             this.prefetchLimit = prefetchLimit;
             return this;
         }
 
-        /** Results of {@link #retrieve} (default 10). */
-        public Builder maxResults(int maxResults) {
+        /** Results of {@link #retrieve} (default {@value #DEFAULT_MAX_RESULTS}). */
+        public Builder maxResults(Integer maxResults) {
             this.maxResults = maxResults;
             return this;
         }
 
         public QdrantColbertStore build() {
-            if (client == null || embeddingModel == null || encoder == null) {
-                throw new IllegalArgumentException("client, embeddingModel and encoder are required");
-            }
-            if (collectionName == null || collectionName.isBlank()) {
-                throw new IllegalArgumentException("collectionName cannot be null or blank");
-            }
-            if (prefetchLimit < 1 || maxResults < 1) {
-                throw new IllegalArgumentException("prefetchLimit and maxResults must be >= 1, were "
-                        + prefetchLimit + " and " + maxResults);
-            }
+            ensureNotNull(client, "client");
+            ensureNotNull(embeddingModel, "embeddingModel");
+            ensureNotNull(encoder, "encoder");
+            ensureNotBlank(collectionName, "collectionName");
+            ensureGreaterThanZeroIfNotNull(prefetchLimit, "prefetchLimit");
+            ensureGreaterThanZeroIfNotNull(maxResults, "maxResults");
             return new QdrantColbertStore(this);
         }
     }

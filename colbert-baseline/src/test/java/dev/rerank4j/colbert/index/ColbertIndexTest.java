@@ -1,8 +1,10 @@
 package dev.rerank4j.colbert.index;
 
 import dev.rerank4j.colbert.ColbertEncoder;
+import dev.rerank4j.colbert.ColbertScoringModel;
 import dev.rerank4j.colbert.MaxSim;
 import dev.rerank4j.colbert.TokenVectors;
+import dev.rerank4j.crossencoder.testing.OnnxWeights;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -212,6 +214,33 @@ class ColbertIndexTest {
             assertThat(index.size()).isEqualTo(1);
             assertThat(index.bytes()).isEqualTo(size);
         }
+    }
+
+    @Test
+    void index_refuses_a_fine_tune_with_the_same_config(@TempDir Path other) {
+        Path file = dir.resolve("original.colbert");
+        ColbertIndex.build(encoder, Map.of("a", "calcium"), file).close();
+        Path tuned = other.resolve("m");
+        TestModels.copyTree(TestModels.resourceModel("tiny-colbert"), tuned);
+        Path onnx = tuned.resolve("onnx/model.onnx");
+        assertThat(OnnxWeights.scaleFloatWeights(onnx, onnx, 1.01f)).isPositive(); // same config, new weights
+
+        try (ColbertEncoder fineTune = ColbertEncoder.builder().modelDirectory(tuned).build();
+             ColbertIndex index = ColbertIndex.open(file)) {
+            assertThat(tuned.resolve("config.json"))
+                    .hasSameTextualContentAs(TestModels.resourceModel("tiny-colbert").resolve("config.json"));
+            assertThat(fineTune.encodeQuery("calcium").toArray()).as("the fine-tune's vectors differ")
+                    .isNotEqualTo(encoder.encodeQuery("calcium").toArray());
+            assertThatThrownBy(() -> index.add(fineTune, Map.of("b", "bones")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different ColBERT model");
+            assertThatThrownBy(() -> ColbertScoringModel.builder().encoder(fineTune).index(index).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different ColBERT model");
+        }
+        assertThatThrownBy(() -> {
+            try (ColbertEncoder fineTune = ColbertEncoder.builder().modelDirectory(tuned).build()) {
+                ColbertIndex.buildOrUpdate(fineTune, Map.of("b", "bones"), file, VectorEncoding.FLOAT16, false);
+            }
+        }).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different ColBERT model");
     }
 
     @Test

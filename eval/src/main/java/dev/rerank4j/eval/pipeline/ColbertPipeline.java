@@ -53,7 +53,7 @@ public final class ColbertPipeline implements RerankPipeline {
                 index = ColbertIndex.open(file);
                 index.add(encoder, texts); // resumes an interrupted build; no-op when complete
             } else {
-                index = ColbertIndex.build(encoder, texts, file, VectorEncoding.FLOAT16);
+                index = ColbertIndex.build(encoder, texts, file, VectorEncoding.FLOAT16, true);
             }
             return new ColbertPipeline(encoder, index, modelDirectory.toString());
         } catch (RuntimeException e) {

@@ -41,7 +41,7 @@ class SoakAndFleetCommandTest {
         assertThat(report.get("failed_requests").asLong()).isZero();
         assertThat(report.get("wrong_results").asLong()).isZero();
         long fallbacks = 0;
-        for (String reason : new String[]{"deadline_exceeded", "deadline_partial", "scoring_failed", "interrupted"}) {
+        for (String reason : new String[]{"deadline_exceeded", "deadline_partial", "scoring_failed", "interrupted", "cancelled"}) {
             fallbacks += report.get("outcomes").get(reason).asLong();
         }
         assertThat(fallbacks).as("the injected faults reached requests, which failed open").isPositive();

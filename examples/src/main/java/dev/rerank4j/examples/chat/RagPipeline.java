@@ -131,7 +131,6 @@ public final class RagPipeline {
         CascadeContentAggregator.Builder cascade = CascadeContentAggregator.builder()
                 .scoringModel(scorer)
                 .firstStageSize(denseK)
-                .rerankDepth(rerankDepth)
                 .maxResults(keep)
                 .failOpen(true)
                 .listener(this::record);
@@ -141,6 +140,8 @@ public final class RagPipeline {
                     .maxDepth(rerankDepth)
                     .minDepth(Math.min(keep, rerankDepth))
                     .build());
+        } else {
+            cascade.rerankDepth(rerankDepth);
         }
         return cascade.build();
     }

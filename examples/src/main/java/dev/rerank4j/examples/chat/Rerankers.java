@@ -54,8 +54,7 @@ final class Rerankers implements AutoCloseable {
                 out.println("Cross-encoder: no local model; trying the Hugging Face hub default "
                         + CrossEncoderScoringModel.DEFAULT_MODEL_ID + " ...");
                 model = CrossEncoderScoringModel.builder()
-                        .modelId(CrossEncoderScoringModel.DEFAULT_MODEL_ID)
-                        .offline("1".equals(System.getenv("HF_HUB_OFFLINE")))
+                        .modelId(CrossEncoderScoringModel.DEFAULT_MODEL_ID) // offline when $HF_HUB_OFFLINE is set
                         .showProgress(!options.noProgress)
                         .build();
             }

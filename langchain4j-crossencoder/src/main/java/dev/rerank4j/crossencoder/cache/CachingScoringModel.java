@@ -24,6 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
+import static dev.langchain4j.internal.Utils.getOrDefault;
+import static dev.langchain4j.internal.ValidationUtils.ensureBetween;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotBlank;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * A {@link ScoringModel} decorator that remembers scores: a local Caffeine cache (L1), optionally a
  * {@link SharedScoreCache} such as {@link RedisScoreCache} shared by every replica (L2), then the model. Both levels
@@ -75,7 +80,7 @@ public final class CachingScoringModel implements ScoringModel, ModelIdentity {
         if (builder.maximumWeightBytes != null) {
             caffeine.maximumWeight(builder.maximumWeightBytes).weigher((ScoreKey key, Double value) -> ENTRY_BYTES);
         } else {
-            caffeine.maximumSize(builder.maximumSize);
+            caffeine.maximumSize(getOrDefault(builder.maximumSize, DEFAULT_MAXIMUM_SIZE));
         }
         if (builder.expireAfterWrite != null) {
             caffeine.expireAfterWrite(builder.expireAfterWrite);
@@ -329,60 +334,47 @@ public final class CachingScoringModel implements ScoringModel, ModelIdentity {
         long read();
     }
 
+    /** LangChain4j style: null means the default; {@link #build()} checks every value once. */
     public static final class Builder {
         private ScoringModel delegate;
         private String identity;
-        private long maximumSize = DEFAULT_MAXIMUM_SIZE;
+        private Long maximumSize;
         private Long maximumWeightBytes;
         private Duration expireAfterWrite;
         private Ticker ticker;
         private SharedScoreCache shared;
 
-        /** The model whose scores are cached; its identity comes from {@link ModelIdentity} when it has one. */
+        /** Required: the model whose scores are cached; its identity comes from {@link ModelIdentity} when it has one. */
         public Builder delegate(ScoringModel delegate) {
-            if (delegate == null) {
-                throw new IllegalArgumentException("delegate cannot be null");
-            }
             this.delegate = delegate;
             return this;
         }
 
         /** Required when the delegate is not a {@link ModelIdentity}: what makes its scores reproducible. */
         public Builder modelIdentity(String identity) {
-            if (identity == null || identity.isBlank()) {
-                throw new IllegalArgumentException("modelIdentity cannot be blank");
-            }
             this.identity = identity;
             return this;
         }
 
         /** Bound by entry count (default {@value #DEFAULT_MAXIMUM_SIZE}). */
         public Builder maximumSize(long maximumSize) {
-            if (maximumSize < 0) {
-                throw new IllegalArgumentException("maximumSize must be >= 0, was " + maximumSize);
-            }
             this.maximumSize = maximumSize;
-            this.maximumWeightBytes = null;
             return this;
         }
 
         /** Bound by estimated heap bytes instead of entries (about {@value #ENTRY_BYTES} bytes an entry). */
         public Builder maximumWeightBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("maximumWeightBytes must be >= 0, was " + bytes);
-            }
             this.maximumWeightBytes = bytes;
             return this;
         }
 
+        /** Default: entries do not expire. */
         public Builder expireAfterWrite(Duration expireAfterWrite) {
-            if (expireAfterWrite == null || expireAfterWrite.isNegative() || expireAfterWrite.isZero()) {
-                throw new IllegalArgumentException("expireAfterWrite must be positive, was " + expireAfterWrite);
-            }
             this.expireAfterWrite = expireAfterWrite;
             return this;
         }
 
+        /** The clock of expireAfterWrite (default the system's). */
         public Builder ticker(Ticker ticker) {
             this.ticker = ticker;
             return this;
@@ -395,15 +387,26 @@ public final class CachingScoringModel implements ScoringModel, ModelIdentity {
         }
 
         public CachingScoringModel build() {
-            if (delegate == null) {
-                throw new IllegalArgumentException("delegate is required");
+            ensureNotNull(delegate, "delegate");
+            if (maximumSize != null && maximumWeightBytes != null) {
+                throw new IllegalArgumentException("Set either maximumSize or maximumWeightBytes, not both");
             }
-            if (identity == null) {
-                if (!(delegate instanceof ModelIdentity modelIdentity)) {
-                    throw new IllegalArgumentException("delegate " + delegate.getClass().getName()
-                            + " is not a ModelIdentity: give modelIdentity(...) so cached scores cannot mix models");
-                }
+            if (maximumSize != null) {
+                ensureBetween(maximumSize, 0, Long.MAX_VALUE, "maximumSize");
+            }
+            if (maximumWeightBytes != null) {
+                ensureBetween(maximumWeightBytes, 0, Long.MAX_VALUE, "maximumWeightBytes");
+            }
+            if (expireAfterWrite != null && (expireAfterWrite.isNegative() || expireAfterWrite.isZero())) {
+                throw new IllegalArgumentException("expireAfterWrite must be positive, but is: " + expireAfterWrite);
+            }
+            if (identity != null) {
+                ensureNotBlank(identity, "modelIdentity");
+            } else if (delegate instanceof ModelIdentity modelIdentity) {
                 identity = modelIdentity.modelIdentity();
+            } else {
+                throw new IllegalArgumentException("delegate " + delegate.getClass().getName()
+                        + " is not a ModelIdentity: give modelIdentity(...) so cached scores cannot mix models");
             }
             return new CachingScoringModel(this);
         }

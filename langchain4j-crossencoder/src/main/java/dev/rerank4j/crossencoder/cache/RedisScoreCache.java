@@ -320,11 +320,11 @@ public final class RedisScoreCache implements SharedScoreCache, AutoCloseable {
             coolDown = positive("coolDown", coolDown, DEFAULT_COOL_DOWN);
             errorLogInterval = positive("errorLogInterval", errorLogInterval, DEFAULT_ERROR_LOG_INTERVAL);
             if (ttl.toMillis() < 1) {
-                throw new IllegalArgumentException("ttl must be at least 1 ms, was " + ttl);
+                throw new IllegalArgumentException("ttl must be at least 1 ms, but is: " + ttl);
             }
             int connections = maxConnections != null ? maxConnections : DEFAULT_MAX_CONNECTIONS;
             if (connections < 1) {
-                throw new IllegalArgumentException("maxConnections must be >= 1, was " + connections);
+                throw new IllegalArgumentException("maxConnections must be greater than zero, but is: " + connections);
             }
             if (client != null) {
                 if (uri != null) {
@@ -374,7 +374,7 @@ public final class RedisScoreCache implements SharedScoreCache, AutoCloseable {
                 return fallback;
             }
             if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, was " + value);
+                throw new IllegalArgumentException(name + " must be positive, but is: " + value);
             }
             return value;
         }

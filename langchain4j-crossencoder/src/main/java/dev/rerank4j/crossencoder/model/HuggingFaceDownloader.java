@@ -2,6 +2,7 @@ package dev.rerank4j.crossencoder.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rerank4j.crossencoder.runtime.internal.Digests;
 import dev.rerank4j.crossencoder.runtime.internal.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,26 +21,45 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.langchain4j.internal.Utils.getOrDefault;
+
 /**
- * Fetches a model repository from the Hugging Face hub (or any server with the same URL layout) into a local cache,
- * once. Each file is streamed to a temporary file, checked against the announced size, and renamed into place, so
- * an interrupted download never leaves a partial file where a complete one is expected. In offline mode only the
- * cache is used.
+ * Fetches a model repository from the Hugging Face hub (or any server with the same API) into a local cache, once.
+ *
+ * <ul>
+ *   <li>The file list comes from the hub's tree API ({@code GET /api/models/{id}/tree/{revision}?recursive=true},
+ *   paged by {@code Link} headers), with each file's size and hash: the SHA-256 of LFS files ({@code lfs.oid}),
+ *   the Git blob id of the others ({@code oid}).</li>
+ *   <li>Each file is streamed to a temporary file, checked against the listed size and hash, and only then renamed
+ *   into place: an interrupted or corrupted download never leaves a file where the model is expected. A cached file
+ *   whose hash differs from the listing (the revision moved) is fetched again.</li>
+ *   <li>What was verified is recorded in {@value #MANIFEST_FILE} in the revision's folder, so a later load neither
+ *   hashes gigabytes again nor guesses which files make the model complete.</li>
+ *   <li>When the hub cannot be reached (connection error, timeout, HTTP 5xx or 429), a complete cached copy is used
+ *   and a warning logged; an incomplete one fails with the missing files named. {@code offline(true)} (or
+ *   {@code $HF_HUB_OFFLINE=1}) never touches the network.</li>
+ * </ul>
  */
 public final class HuggingFaceDownloader {
 
     public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
+    /** Per-revision record of the files downloaded and the hashes they were verified against. */
+    public static final String MANIFEST_FILE = DownloadCache.MANIFEST_FILE;
     private static final Logger log = LoggerFactory.getLogger(HuggingFaceDownloader.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
 
     private final String endpoint;
     private final Path cacheDirectory;
@@ -50,15 +70,15 @@ public final class HuggingFaceDownloader {
     private final Duration timeout;
 
     private HuggingFaceDownloader(Builder builder) {
-        this.endpoint = stripTrailingSlash(builder.endpoint != null ? builder.endpoint : defaultEndpoint());
-        this.cacheDirectory = builder.cacheDirectory != null ? builder.cacheDirectory : defaultCacheDirectory();
-        this.offline = builder.offline;
-        this.showProgress = builder.showProgress;
-        this.token = builder.token != null ? builder.token : System.getenv("HF_TOKEN");
-        this.timeout = builder.timeout;
+        this.endpoint = stripTrailingSlash(getOrDefault(builder.hubEndpoint, HuggingFaceDownloader::defaultEndpoint));
+        this.cacheDirectory = getOrDefault(builder.cacheDirectory, HuggingFaceDownloader::defaultCacheDirectory);
+        this.offline = getOrDefault(builder.offline, HuggingFaceDownloader::offlineFromEnvironment);
+        this.showProgress = getOrDefault(builder.showProgress, false);
+        this.token = getOrDefault(builder.hubToken, () -> System.getenv("HF_TOKEN"));
+        this.timeout = getOrDefault(builder.timeout, Duration.ofSeconds(60));
         this.http = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(builder.timeout)
+                .connectTimeout(timeout)
                 .build();
     }
 
@@ -80,6 +100,12 @@ public final class HuggingFaceDownloader {
         return env != null && !env.isBlank() ? env : DEFAULT_ENDPOINT;
     }
 
+    /** {@code $HF_HUB_OFFLINE} as huggingface_hub reads it: 1, ON, YES or TRUE. */
+    private static boolean offlineFromEnvironment() {
+        String env = System.getenv("HF_HUB_OFFLINE");
+        return env != null && Set.of("1", "ON", "YES", "TRUE").contains(env.trim().toUpperCase(Locale.ROOT));
+    }
+
     /** Where a repository's files live in the cache. */
     public Path localDirectory(String repoId, String revision) {
         return cacheDirectory.resolve(repoId.replace("/", "--")).resolve(revision);
@@ -94,43 +120,50 @@ public final class HuggingFaceDownloader {
      */
     public Path download(String repoId, String revision, String onnxFile) {
         validateRepoId(repoId);
-        String rev = revision == null || revision.isBlank() ? "main" : revision;
+        String rev = revision == null || revision.isBlank() ? ModelBuilder.DEFAULT_REVISION : revision;
         String onnx = onnxFile == null ? ModelDirectory.ONNX_FILE : onnxFile;
         Path target = localDirectory(repoId, rev);
+        DownloadCache cache = DownloadCache.open(target);
         if (offline) {
-            return requireCached(repoId, target, onnx);
+            return requireComplete(repoId, cache, onnx, "offline mode");
         }
-        Map<String, OptionalLong> listing = listFiles(repoId, rev);
-        List<String> wanted = chooseFiles(repoId, listing, onnx);
-        for (String file : wanted) {
-            Path local = target.resolve(file);
-            if (Files.isRegularFile(local) && sizeMatches(local, listing.get(file))) {
-                continue;
+        Map<String, RemoteFile> listing;
+        try {
+            listing = listFiles(repoId, rev);
+        } catch (HubUnreachableException e) {
+            Path cached = requireComplete(repoId, cache, onnx, "the hub is unreachable: " + e.getMessage());
+            log.warn("Hugging Face hub unreachable ({}); using the cached copy of {} at {} without checking it for "
+                    + "updates", e.getMessage(), repoId, cached);
+            return cached;
+        }
+        for (String file : chooseFiles(repoId, listing, onnx)) {
+            RemoteFile remote = listing.get(file);
+            if (!cache.isCurrent(remote)) {
+                fetch(repoId, rev, remote, target.resolve(file));
             }
-            fetch(repoId, rev, file, local, listing.get(file));
+            cache.recordVerified(remote);
         }
         return target;
     }
 
-    private static boolean sizeMatches(Path local, OptionalLong expected) {
-        try {
-            return expected == null || expected.isEmpty() || Files.size(local) == expected.getAsLong();
-        } catch (IOException e) {
-            return false;
+    private static Path requireComplete(String repoId, DownloadCache cache, String onnx, String reason) {
+        List<String> missing = cache.missingFiles(onnx);
+        if (missing.isEmpty()) {
+            return cache.directory();
         }
+        throw new ModelLoadException("Model " + repoId + " is not complete in the cache directory " + cache.directory()
+                + " (" + reason + "): missing " + String.join(", ", missing) + ". Download it once with the hub "
+                + "reachable, or point modelDirectory to a local copy");
     }
 
-    private Path requireCached(String repoId, Path target, String onnx) {
-        boolean hasModel = Files.isRegularFile(target.resolve(onnx)) || Files.isRegularFile(target.resolve(ModelDirectory.TORCHSCRIPT_FILE));
-        if (Files.isRegularFile(target.resolve(ModelDirectory.CONFIG_FILE))
-                && Files.isRegularFile(target.resolve(ModelDirectory.TOKENIZER_FILE)) && hasModel) {
-            return target;
-        }
-        throw new ModelLoadException("Offline mode: model " + repoId + " is not in the cache directory " + target
-                + "; download it once without offline mode or point modelDirectory to a local copy");
+    /** ONNX external data: weights stored beside the graph file, in the same folder. */
+    static boolean isExternalData(String name, String onnxFile) {
+        String folder = onnxFile.contains("/") ? onnxFile.substring(0, onnxFile.lastIndexOf('/') + 1) : "";
+        boolean sameFolder = name.startsWith(folder) && name.indexOf('/', folder.length()) < 0;
+        return sameFolder && (name.endsWith("_data") || name.endsWith(".data"));
     }
 
-    private static List<String> chooseFiles(String repoId, Map<String, OptionalLong> listing, String onnx) {
+    private static List<String> chooseFiles(String repoId, Map<String, RemoteFile> listing, String onnx) {
         List<String> files = new ArrayList<>();
         for (String required : List.of(ModelDirectory.CONFIG_FILE, ModelDirectory.TOKENIZER_FILE)) {
             if (!listing.containsKey(required)) {
@@ -141,11 +174,9 @@ public final class HuggingFaceDownloader {
         }
         if (listing.containsKey(onnx)) {
             files.add(onnx);
-            String folder = onnx.contains("/") ? onnx.substring(0, onnx.lastIndexOf('/') + 1) : "";
             for (String name : listing.keySet()) {
-                boolean sameFolder = name.startsWith(folder) && name.indexOf('/', folder.length()) < 0;
-                if (sameFolder && (name.endsWith("_data") || name.endsWith(".data"))) {
-                    files.add(name); // ONNX external data (weights stored beside the graph)
+                if (isExternalData(name, onnx)) {
+                    files.add(name);
                 }
             }
         } else if (listing.containsKey(ModelDirectory.TORCHSCRIPT_FILE)) {
@@ -157,35 +188,64 @@ public final class HuggingFaceDownloader {
         return files;
     }
 
-    /** File names and, where the server says, sizes: {@code GET /api/models/{repo}/revision/{rev}?blobs=true}. */
-    private Map<String, OptionalLong> listFiles(String repoId, String revision) {
-        URI uri = URI.create(endpoint + "/api/models/" + repoId + "/revision/" + encode(revision) + "?blobs=true");
-        try {
-            HttpResponse<InputStream> response = http.send(request(uri), HttpResponse.BodyHandlers.ofInputStream());
+    /** Every file of the revision with its size and hash, following the tree API's pages. */
+    private Map<String, RemoteFile> listFiles(String repoId, String revision) {
+        Map<String, RemoteFile> files = new LinkedHashMap<>();
+        URI uri = URI.create(endpoint + "/api/models/" + repoId + "/tree/" + encode(revision) + "?recursive=true");
+        while (uri != null) {
+            HttpResponse<InputStream> response = send(uri, repoId);
             try (InputStream body = response.body()) {
-                if (response.statusCode() != 200) {
+                int status = response.statusCode();
+                if (status >= 500 || status == 429) {
+                    throw new HubUnreachableException("HTTP " + status + " from " + uri);
+                }
+                if (status != 200) {
                     throw new ModelLoadException("Cannot list model repository " + repoId + " at " + uri + ": HTTP "
-                            + response.statusCode());
+                            + status + (status == 401 || status == 403 ? " (a gated or private repository needs "
+                            + "hubToken or $HF_TOKEN)" : ""));
                 }
-                JsonNode siblings = MAPPER.readTree(body).path("siblings");
-                Map<String, OptionalLong> files = new LinkedHashMap<>();
-                for (JsonNode sibling : siblings) {
-                    JsonNode size = sibling.get("size");
-                    files.put(sibling.path("rfilename").asText(),
-                            size != null && size.canConvertToLong() ? OptionalLong.of(size.asLong()) : OptionalLong.empty());
+                JsonNode entries = MAPPER.readTree(body);
+                if (!entries.isArray()) {
+                    throw new ModelLoadException("Unexpected answer listing " + repoId + " at " + uri
+                            + ": expected a JSON array of files");
                 }
-                return files;
+                for (JsonNode entry : entries) {
+                    if ("file".equals(entry.path("type").asText("file")) && entry.hasNonNull("path")) {
+                        RemoteFile file = RemoteFile.from(entry);
+                        files.put(file.path(), file);
+                    }
+                }
+            } catch (IOException e) {
+                throw new ModelLoadException("Cannot read the file list of " + repoId + " from " + uri + ": " + e, e);
             }
+            uri = nextPage(response, uri);
+        }
+        return files;
+    }
+
+    private HttpResponse<InputStream> send(URI uri, String repoId) {
+        try {
+            return http.send(request(uri), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new ModelLoadException("Cannot list model repository " + repoId + " at " + uri + ": " + e, e);
+            throw new HubUnreachableException(e + " (" + uri + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ModelLoadException("Interrupted while listing " + uri, e);
+            throw new ModelLoadException("Interrupted while listing " + repoId + " at " + uri, e);
         }
     }
 
-    private void fetch(String repoId, String revision, String file, Path local, OptionalLong listedSize) {
-        URI uri = URI.create(endpoint + "/" + repoId + "/resolve/" + encode(revision) + "/" + file);
+    private static URI nextPage(HttpResponse<?> response, URI current) {
+        for (String link : response.headers().allValues("Link")) {
+            Matcher next = NEXT_LINK.matcher(link);
+            if (next.find()) {
+                return current.resolve(next.group(1));
+            }
+        }
+        return null;
+    }
+
+    private void fetch(String repoId, String revision, RemoteFile remote, Path local) {
+        URI uri = URI.create(endpoint + "/" + repoId + "/resolve/" + encode(revision) + "/" + remote.path());
         Path temp = null;
         long written = 0;
         long expected = -1;
@@ -193,22 +253,24 @@ public final class HuggingFaceDownloader {
             Files.createDirectories(local.getParent());
             temp = Files.createTempFile(local.getParent(), "." + local.getFileName(), ".part");
             HttpResponse<InputStream> response = http.send(request(uri), HttpResponse.BodyHandlers.ofInputStream());
+            MessageDigest digest = remote.sha256() != null ? Digests.sha256() : gitBlobDigest(remote);
             try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
                     throw new ModelLoadException("Download of " + uri + " failed: HTTP " + response.statusCode());
                 }
-                expected = response.headers().firstValueAsLong("Content-Length")
-                        .orElse(listedSize != null ? listedSize.orElse(-1) : -1);
-                written = copy(body, temp, file, expected);
+                expected = response.headers().firstValueAsLong("Content-Length").orElse(remote.size());
+                written = copy(body, temp, remote.path(), expected, digest);
             }
             if (expected >= 0 && written != expected) {
                 throw new IOException("received " + written + " of " + expected + " bytes");
             }
-            if (listedSize != null && listedSize.isPresent() && written != listedSize.getAsLong()) {
-                throw new IOException("received " + written + " bytes but the repository lists " + listedSize.getAsLong());
+            if (remote.size() >= 0 && written != remote.size()) {
+                throw new IOException("received " + written + " bytes but the repository lists " + remote.size());
             }
+            verifyHash(uri, remote, digest, local);
             moveIntoPlace(temp, local);
-            log.info("Downloaded {} ({} bytes) to {}", uri, written, local);
+            log.info("Downloaded {} ({} bytes, {} verified) to {}", uri, written,
+                    remote.sha256() != null ? "SHA-256" : remote.gitOid() != null ? "Git blob id" : "size", local);
         } catch (IOException e) {
             throw new ModelLoadException("Download of " + uri + " failed after " + written + " of "
                     + (expected >= 0 ? expected + " bytes" : "an unknown number of bytes") + ": " + e.getMessage()
@@ -221,7 +283,26 @@ public final class HuggingFaceDownloader {
         }
     }
 
-    private long copy(InputStream body, Path temp, String name, long expected) throws IOException {
+    /** Git hashes {@code "blob <size>\0"} before the content; null when the listing gives no blob id. */
+    private static MessageDigest gitBlobDigest(RemoteFile remote) {
+        return remote.gitOid() == null || remote.size() < 0 ? null : Digests.gitBlobSha1(remote.size());
+    }
+
+    private static void verifyHash(URI uri, RemoteFile remote, MessageDigest digest, Path local) {
+        if (digest == null) {
+            return;
+        }
+        String actual = Digests.hex(digest);
+        String expected = remote.sha256() != null ? remote.sha256() : remote.gitOid();
+        if (!expected.equalsIgnoreCase(actual)) {
+            String kind = remote.sha256() != null ? "SHA-256" : "Git blob id";
+            throw new ModelLoadException("Downloaded " + remote.path() + " from " + uri + " does not match the hub's "
+                    + kind + ": expected " + expected + ", got " + actual
+                    + " (corrupted in transit or by a proxy; nothing was written to " + local + ")");
+        }
+    }
+
+    private long copy(InputStream body, Path temp, String name, long expected, MessageDigest digest) throws IOException {
         byte[] buffer = new byte[1 << 16];
         long total = 0;
         try (OutputStream out = Files.newOutputStream(temp);
@@ -229,6 +310,9 @@ public final class HuggingFaceDownloader {
             int n;
             while ((n = body.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
+                if (digest != null) {
+                    digest.update(buffer, 0, n);
+                }
                 total += n;
                 progress.stepTo(total);
             }
@@ -236,7 +320,7 @@ public final class HuggingFaceDownloader {
         return total;
     }
 
-    private static void moveIntoPlace(Path temp, Path local) throws IOException {
+    static void moveIntoPlace(Path temp, Path local) throws IOException {
         try {
             Files.move(temp, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -253,7 +337,8 @@ public final class HuggingFaceDownloader {
         return request.build();
     }
 
-    private static void validateRepoId(String repoId) {
+    /** Checked when a builder is built, and again before each download. */
+    static void validateRepoId(String repoId) {
         if (repoId == null || !REPO_ID.matcher(repoId).matches() || repoId.contains("..")) {
             throw new IllegalArgumentException("modelId must look like 'owner/name', was '" + repoId + "'");
         }
@@ -267,7 +352,7 @@ public final class HuggingFaceDownloader {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    private static void deleteQuietly(Path path) {
+    static void deleteQuietly(Path path) {
         if (path != null) {
             try {
                 Files.deleteIfExists(path);
@@ -277,50 +362,65 @@ public final class HuggingFaceDownloader {
         }
     }
 
+    /** The hub did not answer (network error, timeout, 5xx): a complete cache may stand in for it. */
+    private static final class HubUnreachableException extends RuntimeException {
+        HubUnreachableException(String message) {
+            super(message);
+        }
+    }
+
+    /** LangChain4j style: null means the default; {@link #build()} checks the values. */
     public static final class Builder {
-        private String endpoint;
+        private String hubEndpoint;
         private Path cacheDirectory;
-        private boolean offline;
-        private boolean showProgress;
-        private String token;
-        private Duration timeout = Duration.ofSeconds(60);
+        private Boolean offline;
+        private Boolean showProgress;
+        private String hubToken;
+        private Duration timeout;
 
         /** Base URL of the hub (default {@code $HF_ENDPOINT} or https://huggingface.co). */
-        public Builder endpoint(String endpoint) {
-            this.endpoint = endpoint;
+        public Builder hubEndpoint(String hubEndpoint) {
+            this.hubEndpoint = hubEndpoint;
             return this;
         }
 
+        /** Default {@code $RERANK4J_CACHE} or {@code ~/.cache/rerank4j/models}. */
         public Builder cacheDirectory(Path cacheDirectory) {
             this.cacheDirectory = cacheDirectory;
             return this;
         }
 
-        public Builder offline(boolean offline) {
+        /** Use only the cache (default {@code $HF_HUB_OFFLINE}, else false). */
+        public Builder offline(Boolean offline) {
             this.offline = offline;
             return this;
         }
 
-        public Builder showProgress(boolean showProgress) {
+        /** A console progress bar (default false: progress goes to SLF4J). */
+        public Builder showProgress(Boolean showProgress) {
             this.showProgress = showProgress;
             return this;
         }
 
         /** Access token for gated repositories (default {@code $HF_TOKEN}). */
-        public Builder token(String token) {
-            this.token = token;
+        public Builder hubToken(String hubToken) {
+            this.hubToken = hubToken;
             return this;
         }
 
+        /** Connect timeout and time to the first response byte of each request (default 60 s). */
         public Builder timeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive");
-            }
             this.timeout = timeout;
             return this;
         }
 
         public HuggingFaceDownloader build() {
+            if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                throw new IllegalArgumentException("timeout must be positive, but is: " + timeout);
+            }
+            if (hubEndpoint != null && !hubEndpoint.matches("(?i)https?://[^\\s/]+\\S*")) {
+                throw new IllegalArgumentException("hubEndpoint must be an http(s) URL, but is: " + hubEndpoint);
+            }
             return new HuggingFaceDownloader(this);
         }
     }

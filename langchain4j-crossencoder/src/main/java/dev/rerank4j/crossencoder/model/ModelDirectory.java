@@ -1,8 +1,16 @@
 package dev.rerank4j.crossencoder.model;
 
+import dev.rerank4j.crossencoder.runtime.internal.Digests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A model in Hugging Face layout on local disk: {@code config.json}, {@code tokenizer.json} and at least one of
@@ -62,6 +70,48 @@ public final class ModelDirectory {
 
     public Optional<Path> torchScriptModel() {
         return firstExisting(TORCHSCRIPT_FILE);
+    }
+
+    /**
+     * The files holding a model's weights: the model file and, beside an ONNX file, its external-data files
+     * ({@code *_data}, {@code *.data}), from which ONNX Runtime reads the weights that are not in the graph file.
+     */
+    public static List<Path> weightFiles(Path modelFile) {
+        List<Path> files = new ArrayList<>(List.of(modelFile));
+        if (modelFile.getFileName().toString().endsWith(".onnx")) {
+            try (Stream<Path> siblings = Files.list(modelFile.toAbsolutePath().getParent())) {
+                siblings.filter(ModelDirectory::isExternalData).sorted().forEach(files::add);
+            } catch (IOException e) {
+                throw new ModelLoadException("Cannot list model folder " + modelFile.getParent() + ": " + e.getMessage(), e);
+            }
+        }
+        return files;
+    }
+
+    private static boolean isExternalData(Path file) {
+        String name = file.getFileName().toString();
+        return Files.isRegularFile(file) && (name.endsWith("_data") || name.endsWith(".data"));
+    }
+
+    /**
+     * SHA-256 (hex) of everything that decides this model's outputs when it runs {@code modelFile}:
+     * {@code config.json}, {@code tokenizer.json}, the model file and its external data, each with its name and
+     * length. Score caches and ColBERT indexes key on it, so a fine-tune with the same config, or an edited
+     * tokenizer, never passes for the original. Reads every byte: compute it once per model.
+     */
+    public String contentSha256(Path modelFile) {
+        MessageDigest digest = Digests.sha256();
+        List<Path> files = new ArrayList<>(List.of(root.resolve(CONFIG_FILE), tokenizerFile()));
+        files.addAll(weightFiles(modelFile));
+        for (Path file : files) {
+            try {
+                digest.update((file.getFileName() + "\0" + Files.size(file) + "\0").getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new ModelLoadException("Cannot read model file " + file + ": " + e.getMessage(), e);
+            }
+            Digests.update(digest, file);
+        }
+        return Digests.hex(digest);
     }
 
     /** A relative file that must exist; the error names the file and the directory. */

@@ -11,6 +11,12 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.ToIntFunction;
 
+import static dev.langchain4j.internal.Utils.getOrDefault;
+import static dev.langchain4j.internal.ValidationUtils.ensureBetween;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
+
 /**
  * Picks the deepest rerank that should fit a latency budget. It learns the scorer's cost per token online (an
  * exponentially weighted moving average of wall time / tokens over the requests it observes) and, per request,
@@ -44,11 +50,11 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
     private long observations; // guarded by this
 
     private AdaptiveDepthPolicy(Builder builder) {
-        this.budget = builder.budget;
-        this.minDepth = builder.minDepth;
-        this.maxDepth = builder.maxDepth;
-        this.utilization = builder.utilization;
-        this.smoothing = builder.smoothing;
+        this.budget = getOrDefault(builder.budget, DEFAULT_BUDGET);
+        this.minDepth = getOrDefault(builder.minDepth, DEFAULT_MIN_DEPTH);
+        this.maxDepth = getOrDefault(builder.maxDepth, DEFAULT_MAX_DEPTH);
+        this.utilization = getOrDefault(builder.utilization, DEFAULT_UTILIZATION);
+        this.smoothing = getOrDefault(builder.smoothing, DEFAULT_SMOOTHING);
         if (builder.tokenizer != null) {
             TextTokenizer tokenizer = builder.tokenizer;
             this.tokenCounter = text -> tokenizer.tokenIds(text).length;
@@ -167,12 +173,13 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
         return maxDepth;
     }
 
+    /** LangChain4j style: null means the default; {@link #build()} checks every value once. */
     public static final class Builder {
-        private Duration budget = DEFAULT_BUDGET;
-        private int minDepth = DEFAULT_MIN_DEPTH;
-        private int maxDepth = DEFAULT_MAX_DEPTH;
-        private double utilization = DEFAULT_UTILIZATION;
-        private double smoothing = DEFAULT_SMOOTHING;
+        private Duration budget;
+        private Integer minDepth;
+        private Integer maxDepth;
+        private Double utilization;
+        private Double smoothing;
         private TextTokenizer tokenizer;
         private ToIntFunction<String> tokenCounter;
         private Integer maxPairTokens;
@@ -180,43 +187,30 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
 
         /** The rerank latency to plan for (default 200 ms); also the aggregator's default deadline. */
         public Builder latencyBudget(Duration budget) {
-            if (budget == null || budget.isNegative() || budget.isZero()) {
-                throw new IllegalArgumentException("latencyBudget must be positive, was " + budget);
-            }
             this.budget = budget;
             return this;
         }
 
-        public Builder minDepth(int minDepth) {
-            if (minDepth < 0) {
-                throw new IllegalArgumentException("minDepth must be >= 0, was " + minDepth);
-            }
+        /** Default {@value #DEFAULT_MIN_DEPTH}. */
+        public Builder minDepth(Integer minDepth) {
             this.minDepth = minDepth;
             return this;
         }
 
-        public Builder maxDepth(int maxDepth) {
-            if (maxDepth < 1) {
-                throw new IllegalArgumentException("maxDepth must be >= 1, was " + maxDepth);
-            }
+        /** Default {@value #DEFAULT_MAX_DEPTH}. */
+        public Builder maxDepth(Integer maxDepth) {
             this.maxDepth = maxDepth;
             return this;
         }
 
         /** Share of the budget a prediction may fill (default 0.8): headroom for variance and overhead. */
-        public Builder utilization(double utilization) {
-            if (!(utilization > 0 && utilization <= 1)) {
-                throw new IllegalArgumentException("utilization must be in (0, 1], was " + utilization);
-            }
+        public Builder utilization(Double utilization) {
             this.utilization = utilization;
             return this;
         }
 
         /** Weight of the newest observation in the moving average (default 0.3). */
-        public Builder smoothing(double smoothing) {
-            if (!(smoothing > 0 && smoothing <= 1)) {
-                throw new IllegalArgumentException("smoothing must be in (0, 1], was " + smoothing);
-            }
+        public Builder smoothing(Double smoothing) {
             this.smoothing = smoothing;
             return this;
         }
@@ -234,26 +228,42 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
         }
 
         /** Cap of tokens per pair (default the tokenizer's max length, else 512). */
-        public Builder maxPairTokens(int maxPairTokens) {
-            if (maxPairTokens < 1) {
-                throw new IllegalArgumentException("maxPairTokens must be >= 1, was " + maxPairTokens);
-            }
+        public Builder maxPairTokens(Integer maxPairTokens) {
             this.maxPairTokens = maxPairTokens;
             return this;
         }
 
         /** A starting estimate (e.g. from a warm-up), instead of using maxDepth until the first observation. */
-        public Builder initialNanosPerToken(double nanosPerToken) {
-            if (!(nanosPerToken > 0)) {
-                throw new IllegalArgumentException("initialNanosPerToken must be > 0, was " + nanosPerToken);
-            }
+        public Builder initialNanosPerToken(Double nanosPerToken) {
             this.initialNanosPerToken = nanosPerToken;
             return this;
         }
 
         public AdaptiveDepthPolicy build() {
-            if (minDepth > maxDepth) {
-                throw new IllegalArgumentException("minDepth " + minDepth + " exceeds maxDepth " + maxDepth);
+            if (budget != null && (budget.isNegative() || budget.isZero())) {
+                throw new IllegalArgumentException("latencyBudget must be positive, but is: " + budget);
+            }
+            if (minDepth != null) {
+                ensureNotNegative(minDepth, "minDepth");
+            }
+            ensureGreaterThanZeroIfNotNull(maxDepth, "maxDepth");
+            int min = getOrDefault(minDepth, DEFAULT_MIN_DEPTH);
+            int max = getOrDefault(maxDepth, DEFAULT_MAX_DEPTH);
+            if (min > max) {
+                throw new IllegalArgumentException("minDepth " + min + " exceeds maxDepth " + max);
+            }
+            if (utilization != null) {
+                ensureBetween(utilization, Double.MIN_VALUE, 1, "utilization");
+            }
+            if (smoothing != null) {
+                ensureBetween(smoothing, Double.MIN_VALUE, 1, "smoothing");
+            }
+            ensureGreaterThanZeroIfNotNull(maxPairTokens, "maxPairTokens");
+            if (initialNanosPerToken != null) {
+                ensureGreaterThanZero(initialNanosPerToken, "initialNanosPerToken");
+            }
+            if (tokenizer != null && tokenCounter != null) {
+                throw new IllegalArgumentException("Set either tokenizer or tokenCounter, not both");
             }
             return new AdaptiveDepthPolicy(this);
         }

@@ -10,6 +10,7 @@ import dev.langchain4j.rag.content.aggregator.ReRankingContentAggregator;
 import dev.langchain4j.rag.content.aggregator.ReciprocalRankFuser;
 import dev.langchain4j.rag.query.Query;
 import dev.rerank4j.crossencoder.cache.CachingScoringModel;
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 import dev.rerank4j.crossencoder.scoring.ScoringStats;
 import org.slf4j.Logger;
@@ -36,6 +37,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import static dev.langchain4j.internal.Utils.getOrDefault;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * The reranking cascade as a LangChain4j {@link ContentAggregator}: the first-stage lists (e.g. the 150 nearest
  * of an {@code EmbeddingStoreContentRetriever}) are fused like LangChain4j does (reciprocal rank fusion per query,
@@ -52,9 +58,14 @@ import java.util.function.Function;
  * <p>Deadline: with a deadline (default: the policy's latency budget; none for a fixed depth) scoring runs on the
  * executor and the caller waits at most until the deadline, counted from the start of {@link #aggregate}. The
  * top {@code maxResults} candidates are scored first, then the rest, so a late request can still return that
- * reranked prefix; otherwise it returns first-stage order. Late work is cancelled (interrupted). Fail-open (the
- * default) never throws for a timeout or a scoring failure; fail-closed throws {@link RerankException}. Every
- * fallback is logged and reported to the listeners.
+ * reranked prefix; otherwise it returns first-stage order. Late work is cancelled (interrupted), and a phase that
+ * returns after that is not used. Fail-open (the default) never throws for a timeout, a scoring failure or a
+ * cancellation; fail-closed throws
+ * {@link RerankException} carrying the {@link FallbackReason}. Every fallback is logged and reported to the
+ * listeners. Exceptions of the scoring model map to reasons: an interrupt of the calling thread is
+ * {@link FallbackReason#INTERRUPTED} (the flag stays set), any other
+ * {@link dev.rerank4j.crossencoder.runtime.InferenceCancelledException} (e.g. the model closed while scoring)
+ * {@link FallbackReason#CANCELLED}, everything else {@link FallbackReason#SCORING_FAILED}.
  */
 public final class CascadeContentAggregator implements ContentAggregator {
 
@@ -78,16 +89,17 @@ public final class CascadeContentAggregator implements ContentAggregator {
 
     private CascadeContentAggregator(Builder builder) {
         this.scoringModel = builder.scoringModel;
-        this.depthPolicy = builder.depthPolicy != null ? builder.depthPolicy : DepthPolicy.fixed(builder.rerankDepth);
-        this.firstStageSize = builder.firstStageSize;
-        this.maxResults = builder.maxResults;
+        this.depthPolicy = builder.depthPolicy != null ? builder.depthPolicy
+                : DepthPolicy.fixed(getOrDefault(builder.rerankDepth, DEFAULT_RERANK_DEPTH));
+        this.firstStageSize = getOrDefault(builder.firstStageSize, DEFAULT_FIRST_STAGE_SIZE);
+        this.maxResults = getOrDefault(builder.maxResults, DEFAULT_MAX_RESULTS);
         this.minScore = builder.minScore;
         this.deadline = builder.deadline != null ? builder.deadline : depthPolicy.latencyBudget().orElse(null);
-        this.phaseSize = builder.phaseSize;
-        this.failOpen = builder.failOpen;
+        this.phaseSize = getOrDefault(builder.phaseSize, 0);
+        this.failOpen = getOrDefault(builder.failOpen, true);
         this.listeners = List.copyOf(builder.listeners);
         this.executor = builder.executor != null ? builder.executor : DefaultExecutor.INSTANCE;
-        this.querySelector = builder.querySelector;
+        this.querySelector = getOrDefault(builder.querySelector, ReRankingContentAggregator.DEFAULT_QUERY_SELECTOR);
     }
 
     public static Builder builder() {
@@ -158,8 +170,13 @@ public final class CascadeContentAggregator implements ContentAggregator {
             fallback = FallbackReason.INTERRUPTED;
             failure = e;
         } catch (ExecutionException e) {
-            fallback = FallbackReason.SCORING_FAILED;
             failure = e.getCause();
+            fallback = failure instanceof InferenceCancelledException ? FallbackReason.CANCELLED
+                    : FallbackReason.SCORING_FAILED;
+        } catch (InferenceCancelledException e) {
+            // scored on this thread: either this thread was interrupted, or the model was closed under it
+            fallback = Thread.currentThread().isInterrupted() ? FallbackReason.INTERRUPTED : FallbackReason.CANCELLED;
+            failure = e;
         } catch (RuntimeException e) {
             fallback = FallbackReason.SCORING_FAILED;
             failure = e;
@@ -334,6 +351,10 @@ public final class CascadeContentAggregator implements ContentAggregator {
                 }
                 long start = System.nanoTime();
                 Response<List<Double>> response = scoringModel.scoreAll(phase, query);
+                if (Thread.currentThread().isInterrupted()) {
+                    // cancelled while a phase that could not be stopped ran: its late scores are not used
+                    throw new InterruptedException("rerank cancelled");
+                }
                 List<Double> scores = response == null ? null : response.content();
                 if (scores == null || scores.size() != phase.size()) {
                     throw new IllegalStateException("Scoring model returned " + (scores == null ? "no" : scores.size())
@@ -414,116 +435,88 @@ public final class CascadeContentAggregator implements ContentAggregator {
         });
     }
 
+    /** LangChain4j style: null means the default; {@link #build()} checks every value once. */
     public static final class Builder {
         private ScoringModel scoringModel;
-        private int rerankDepth = DEFAULT_RERANK_DEPTH;
+        private Integer rerankDepth;
         private DepthPolicy depthPolicy;
-        private int firstStageSize = DEFAULT_FIRST_STAGE_SIZE;
-        private int maxResults = DEFAULT_MAX_RESULTS;
+        private Integer firstStageSize;
+        private Integer maxResults;
         private Double minScore;
         private Duration deadline;
-        private int phaseSize;
-        private boolean failOpen = true;
+        private Integer phaseSize;
+        private Boolean failOpen;
         private final List<RerankListener> listeners = new ArrayList<>();
         private ExecutorService executor;
-        private Function<Map<Query, Collection<List<Content>>>, Query> querySelector =
-                ReRankingContentAggregator.DEFAULT_QUERY_SELECTOR;
+        private Function<Map<Query, Collection<List<Content>>>, Query> querySelector;
 
+        /** Required: any LangChain4j scoring model (e.g. a {@code CrossEncoderScoringModel}). */
         public Builder scoringModel(ScoringModel scoringModel) {
-            if (scoringModel == null) {
-                throw new IllegalArgumentException("scoringModel cannot be null");
-            }
             this.scoringModel = scoringModel;
             return this;
         }
 
         /** Rerank this many leading candidates every time (default {@value #DEFAULT_RERANK_DEPTH}). */
-        public Builder rerankDepth(int rerankDepth) {
-            if (rerankDepth < 0) {
-                throw new IllegalArgumentException("rerankDepth must be >= 0, was " + rerankDepth);
-            }
+        public Builder rerankDepth(Integer rerankDepth) {
             this.rerankDepth = rerankDepth;
-            this.depthPolicy = null;
             return this;
         }
 
-        /** Choose the depth per request instead, e.g. an {@link AdaptiveDepthPolicy}. */
+        /** Choose the depth per request instead of {@link #rerankDepth}, e.g. an {@link AdaptiveDepthPolicy}. */
         public Builder depthPolicy(DepthPolicy depthPolicy) {
-            if (depthPolicy == null) {
-                throw new IllegalArgumentException("depthPolicy cannot be null");
-            }
             this.depthPolicy = depthPolicy;
             return this;
         }
 
         /** Fused candidates considered at most (default {@value #DEFAULT_FIRST_STAGE_SIZE}). */
-        public Builder firstStageSize(int firstStageSize) {
-            if (firstStageSize < 1) {
-                throw new IllegalArgumentException("firstStageSize must be >= 1, was " + firstStageSize);
-            }
+        public Builder firstStageSize(Integer firstStageSize) {
             this.firstStageSize = firstStageSize;
             return this;
         }
 
         /** Contents returned at most (default {@value #DEFAULT_MAX_RESULTS}). */
-        public Builder maxResults(int maxResults) {
-            if (maxResults < 1) {
-                throw new IllegalArgumentException("maxResults must be >= 1, was " + maxResults);
-            }
+        public Builder maxResults(Integer maxResults) {
             this.maxResults = maxResults;
             return this;
         }
 
-        /** Drop reranked contents scoring below this (null: keep all). */
+        /** Drop reranked contents scoring below this (default null: keep all). */
         public Builder minScore(Double minScore) {
-            if (minScore != null && minScore.isNaN()) {
-                throw new IllegalArgumentException("minScore cannot be NaN");
-            }
             this.minScore = minScore;
             return this;
         }
 
         /** Hard deadline from the start of a request (default the policy's latency budget; none for fixed depth). */
         public Builder deadline(Duration deadline) {
-            if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
-                throw new IllegalArgumentException("deadline must be positive, was " + deadline);
-            }
             this.deadline = deadline;
             return this;
         }
 
         /**
          * With a deadline, score the candidates after the top {@code maxResults} in calls of at most this many
-         * (default 0: all in one call). Smaller phases let a cancelled request stop sooner (a model call already
-         * running is not interrupted) at the cost of more, smaller batches.
+         * (default 0: all in one call). Smaller phases let a cancelled request stop sooner at the cost of more,
+         * smaller batches.
          */
-        public Builder phaseSize(int phaseSize) {
-            if (phaseSize < 0) {
-                throw new IllegalArgumentException("phaseSize must be >= 0, was " + phaseSize);
-            }
+        public Builder phaseSize(Integer phaseSize) {
             this.phaseSize = phaseSize;
             return this;
         }
 
-        /** true (default): timeouts and scoring failures return first-stage order; false: they throw. */
-        public Builder failOpen(boolean failOpen) {
+        /** true (default): timeouts, failures and cancellations return first-stage order; false: they throw. */
+        public Builder failOpen(Boolean failOpen) {
             this.failOpen = failOpen;
             return this;
         }
 
         public Builder listener(RerankListener listener) {
-            if (listener == null) {
-                throw new IllegalArgumentException("listener cannot be null");
-            }
             this.listeners.add(listener);
             return this;
         }
 
         public Builder listeners(List<RerankListener> listeners) {
-            if (listeners == null) {
-                throw new IllegalArgumentException("listeners cannot be null");
+            if (listeners != null) {
+                this.listeners.addAll(listeners);
             }
-            listeners.forEach(this::listener);
             return this;
         }
 
@@ -535,16 +528,31 @@ public final class CascadeContentAggregator implements ContentAggregator {
 
         /** Which query ranks the contents when several were retrieved (default LangChain4j's: exactly one). */
         public Builder querySelector(Function<Map<Query, Collection<List<Content>>>, Query> querySelector) {
-            if (querySelector == null) {
-                throw new IllegalArgumentException("querySelector cannot be null");
-            }
             this.querySelector = querySelector;
             return this;
         }
 
         public CascadeContentAggregator build() {
-            if (scoringModel == null) {
-                throw new IllegalArgumentException("scoringModel is required");
+            ensureNotNull(scoringModel, "scoringModel");
+            if (rerankDepth != null && depthPolicy != null) {
+                throw new IllegalArgumentException("Set either rerankDepth or depthPolicy, not both");
+            }
+            if (rerankDepth != null) {
+                ensureNotNegative(rerankDepth, "rerankDepth");
+            }
+            ensureGreaterThanZeroIfNotNull(firstStageSize, "firstStageSize");
+            ensureGreaterThanZeroIfNotNull(maxResults, "maxResults");
+            if (minScore != null && minScore.isNaN()) {
+                throw new IllegalArgumentException("minScore cannot be NaN");
+            }
+            if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
+                throw new IllegalArgumentException("deadline must be positive, but is: " + deadline);
+            }
+            if (phaseSize != null) {
+                ensureNotNegative(phaseSize, "phaseSize");
+            }
+            for (int i = 0; i < listeners.size(); i++) {
+                ensureNotNull(listeners.get(i), "listeners[" + i + "]");
             }
             return new CascadeContentAggregator(this);
         }

@@ -14,13 +14,13 @@ import dev.langchain4j.store.embedding.EmbeddingMatch;
 import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
 import dev.langchain4j.store.embedding.EmbeddingStore;
 import dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore;
+import dev.rerank4j.crossencoder.runtime.internal.Digests;
 import dev.rerank4j.crossencoder.runtime.internal.OptionalDependency;
 import dev.rerank4j.crossencoder.runtime.internal.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -28,14 +28,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+
+
+import static dev.langchain4j.internal.Utils.getOrDefault;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
 
 /**
  * The dense first stage: documents embedded in process (all-MiniLM-L6-v2 by default) into an embedding store.
@@ -77,8 +79,8 @@ public final class DenseIndex {
         this.manifestFile = builder.manifestFile != null ? builder.manifestFile
                 : builder.storeFile != null ? manifestFor(builder.storeFile) : null;
         this.splitter = builder.splitter;
-        this.showProgress = builder.showProgress;
-        this.batchSize = builder.batchSize;
+        this.showProgress = getOrDefault(builder.showProgress, false);
+        this.batchSize = getOrDefault(builder.batchSize, DEFAULT_BATCH_SIZE);
         this.modelIdentity = embeddingModel.getClass().getName() + "/" + embeddingModel.dimension()
                 + (splitter != null ? "/split:" + splitter.getClass().getName() : "");
         if (builder.store == null) {
@@ -251,28 +253,13 @@ public final class DenseIndex {
     }
 
     static String sha256(String text) {
-        return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        MessageDigest digest = Digests.sha256();
+        digest.update(text.getBytes(StandardCharsets.UTF_8));
+        return Digests.hex(digest);
     }
 
     private static String fileSha256(Path file) {
-        MessageDigest digest = digest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file, e);
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return Digests.sha256Hex(file);
     }
 
     // ---- persistence ----
@@ -393,47 +380,36 @@ public final class DenseIndex {
         }
     }
 
+    /** LangChain4j style: null means the default; {@link #build()} checks every value once. */
     public static final class Builder {
         private EmbeddingModel embeddingModel;
         private EmbeddingStore<TextSegment> store;
         private Path storeFile;
         private Path manifestFile;
         private DocumentSplitter splitter;
-        private boolean showProgress;
-        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Boolean showProgress;
+        private Integer batchSize;
 
         /** Default: LangChain4j's in-process {@link AllMiniLmL6V2EmbeddingModel}. */
         public Builder embeddingModel(EmbeddingModel embeddingModel) {
-            if (embeddingModel == null) {
-                throw new IllegalArgumentException("embeddingModel cannot be null");
-            }
             this.embeddingModel = embeddingModel;
             return this;
         }
 
         /** Persist the in-memory store to this JSON file (manifest next to it as {@code FILE.manifest.json}). */
         public Builder storeFile(Path storeFile) {
-            if (storeFile == null) {
-                throw new IllegalArgumentException("storeFile cannot be null");
-            }
             this.storeFile = storeFile;
             return this;
         }
 
         /** Any store instead of the in-memory one (e.g. Qdrant); not combined with {@link #storeFile}. */
         public Builder embeddingStore(EmbeddingStore<TextSegment> store) {
-            if (store == null) {
-                throw new IllegalArgumentException("embeddingStore cannot be null");
-            }
             this.store = store;
             return this;
         }
 
         /** Where the id → hash manifest lives (default next to the store file; none for a custom store). */
         public Builder manifestFile(Path manifestFile) {
-            if (manifestFile == null) {
-                throw new IllegalArgumentException("manifestFile cannot be null");
-            }
             this.manifestFile = manifestFile;
             return this;
         }
@@ -444,24 +420,23 @@ public final class DenseIndex {
             return this;
         }
 
-        public Builder showProgress(boolean showProgress) {
+        /** A console progress bar while embedding (default false: progress goes to SLF4J). */
+        public Builder showProgress(Boolean showProgress) {
             this.showProgress = showProgress;
             return this;
         }
 
-        /** Segments per {@code embedAll} call (one progress step). */
-        public Builder batchSize(int batchSize) {
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
-            }
+        /** Segments per {@code embedAll} call, one progress step (default {@value #DEFAULT_BATCH_SIZE}). */
+        public Builder batchSize(Integer batchSize) {
             this.batchSize = batchSize;
             return this;
         }
 
         public DenseIndex build() {
             if (store != null && storeFile != null) {
-                throw new IllegalArgumentException("Give either storeFile (persisted in-memory store) or embeddingStore, not both");
+                throw new IllegalArgumentException("Set either storeFile (persisted in-memory store) or embeddingStore, not both");
             }
+            ensureGreaterThanZeroIfNotNull(batchSize, "batchSize");
             return new DenseIndex(this);
         }
     }

@@ -12,6 +12,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ExecutionException;
 
+import static dev.langchain4j.internal.Utils.getOrDefault;
+import static dev.langchain4j.internal.ValidationUtils.ensureBetween;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotBlank;
+
 /**
  * Builds a LangChain4j {@link QdrantEmbeddingStore} for {@link DenseIndex}, creating the collection (cosine, the
  * embedding model's dimension) when it is missing.
@@ -55,28 +60,24 @@ public final class QdrantStores {
         }
     }
 
+    /** LangChain4j style: null means the default; {@link #build()} checks every value once. */
     public static final class Builder {
-        private String host = "localhost";
-        private int port = 6334;
+        private String host;
+        private Integer port;
         private String apiKey;
-        private boolean useTls;
+        private Boolean useTls;
         private String collection;
         private Integer dimension;
         private EmbeddingModel embeddingModel;
 
+        /** Default {@code localhost}. */
         public Builder host(String host) {
-            if (host == null || host.isBlank()) {
-                throw new IllegalArgumentException("host cannot be blank");
-            }
             this.host = host;
             return this;
         }
 
-        /** The gRPC port (Qdrant's default 6334). */
-        public Builder port(int port) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 1..65535, was " + port);
-            }
+        /** The gRPC port (default Qdrant's 6334). */
+        public Builder port(Integer port) {
             this.port = port;
             return this;
         }
@@ -86,24 +87,20 @@ public final class QdrantStores {
             return this;
         }
 
-        public Builder useTls(boolean useTls) {
+        /** Default false. */
+        public Builder useTls(Boolean useTls) {
             this.useTls = useTls;
             return this;
         }
 
+        /** Required: the collection name. */
         public Builder collection(String collection) {
-            if (collection == null || collection.isBlank()) {
-                throw new IllegalArgumentException("collection cannot be blank");
-            }
             this.collection = collection;
             return this;
         }
 
         /** Vector size for a new collection; default the embedding model's dimension. */
-        public Builder dimension(int dimension) {
-            if (dimension < 1) {
-                throw new IllegalArgumentException("dimension must be >= 1, was " + dimension);
-            }
+        public Builder dimension(Integer dimension) {
             this.dimension = dimension;
             return this;
         }
@@ -115,14 +112,16 @@ public final class QdrantStores {
 
         /** Connects, creates the collection when missing, and returns the store (closing it closes the client). */
         public QdrantEmbeddingStore build() {
-            if (collection == null) {
-                throw new IllegalArgumentException("collection is required");
-            }
-            if (dimension == null && embeddingModel == null) {
+            ensureNotBlank(collection, "collection");
+            String hostName = host != null ? ensureNotBlank(host, "host") : "localhost";
+            int grpcPort = port != null ? ensureBetween(port, 1, 65535, "port") : 6334;
+            if (dimension != null) {
+                ensureGreaterThanZero(dimension, "dimension");
+            } else if (embeddingModel == null) {
                 throw new IllegalArgumentException("dimension or embeddingModel is required to create the collection");
             }
             int size = dimension != null ? dimension : embeddingModel.dimension();
-            QdrantGrpcClient.Builder grpc = QdrantGrpcClient.newBuilder(host, port, useTls);
+            QdrantGrpcClient.Builder grpc = QdrantGrpcClient.newBuilder(hostName, grpcPort, getOrDefault(useTls, false));
             if (apiKey != null && !apiKey.isBlank()) {
                 grpc.withApiKey(apiKey);
             }

@@ -150,9 +150,8 @@ class CachingScoringModelTest {
     }
 
     @Test
-    void cross_encoder_identity_covers_model_file_hash_max_length_and_normalisation() throws Exception {
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(Files.readAllBytes(crossEncoder.modelFile())));
+    void cross_encoder_identity_covers_model_content_max_length_and_normalisation() {
+        String sha = crossEncoder.modelDirectory().contentSha256(crossEncoder.modelFile());
         assertThat(crossEncoder.modelIdentity()).contains(sha).contains(crossEncoder.source());
         try (CrossEncoderScoringModel shorter = CrossEncoderScoringModel.builder()
                 .modelDirectory(TestModels.resourceModel("tiny-ce")).engine(EngineKind.ONNX).maxLength(64).build();

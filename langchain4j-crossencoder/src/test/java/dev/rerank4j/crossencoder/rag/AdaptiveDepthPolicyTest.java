@@ -106,9 +106,12 @@ class AdaptiveDepthPolicyTest {
     void rejects_inconsistent_settings() {
         assertThatThrownBy(() -> AdaptiveDepthPolicy.builder().minDepth(40).maxDepth(30).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minDepth");
-        assertThatThrownBy(() -> AdaptiveDepthPolicy.builder().latencyBudget(Duration.ZERO))
-                .hasMessageContaining("latencyBudget");
-        assertThatThrownBy(() -> AdaptiveDepthPolicy.builder().utilization(1.5)).hasMessageContaining("utilization");
+        assertThatThrownBy(() -> AdaptiveDepthPolicy.builder().latencyBudget(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("latencyBudget");
+        assertThatThrownBy(() -> AdaptiveDepthPolicy.builder().utilization(1.5).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("utilization");
+        assertThatThrownBy(() -> AdaptiveDepthPolicy.builder().smoothing(0.0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("smoothing");
     }
 
     @Test

@@ -6,6 +6,9 @@ import dev.langchain4j.rag.content.Content;
 import dev.langchain4j.rag.content.ContentMetadata;
 import dev.langchain4j.rag.content.aggregator.ReciprocalRankFuser;
 import dev.langchain4j.rag.query.Query;
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
+import dev.rerank4j.crossencoder.runtime.InferenceException;
+import dev.rerank4j.crossencoder.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,7 +18,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -175,38 +181,34 @@ class CascadeContentAggregatorTest {
     @Test
     void returns_first_stage_order_when_deadline_passes_and_cancels_the_late_work() throws Exception {
         List<Content> candidates = firstStage(passages(40));
-        ScriptedScoringModel slow = new ScriptedScoringModel(CascadeContentAggregatorTest::permutedScore)
-                .delayPerCall(5_000);
+        // scoring never ends on its own: the aggregator can only return because of the deadline
+        ScriptedScoringModel stuck = new ScriptedScoringModel(CascadeContentAggregatorTest::permutedScore)
+                .blockFromCall(0);
         List<RerankEvent> events = new CopyOnWriteArrayList<>();
-        CascadeContentAggregator aggregator = CascadeContentAggregator.builder().scoringModel(slow)
-                .deadline(Duration.ofMillis(150)).listener(events::add).build();
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        CascadeContentAggregator aggregator = CascadeContentAggregator.builder().scoringModel(stuck)
+                .deadline(Duration.ofMillis(150)).executor(executor).listener(events::add).build();
 
-        long start = System.nanoTime();
         List<Content> result = aggregator.aggregate(single(candidates));
-        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
-        assertThat(elapsedMillis).isLessThan(150 + 250);
         assertThat(result).containsExactlyElementsOf(candidates.subList(0, 8));
         assertThat(events).singleElement().satisfies(event -> {
             assertThat(event.fallback()).contains(FallbackReason.DEADLINE_EXCEEDED);
             assertThat(event.depthChosen()).isEqualTo(30);
             assertThat(event.candidates()).isEqualTo(40);
         });
-        assertThat(slow.interrupted.await(2, TimeUnit.SECONDS)).as("late scoring was interrupted").isTrue();
-        assertThat(slow.completedCalls).isEmpty();
+        executor.shutdown();
+        assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).as("the late scoring call was cancelled").isTrue();
+        assertThat(stuck.interrupted.getCount()).isZero();
+        assertThat(stuck.completedCalls).isEmpty();
     }
 
     @Test
     void returns_the_reranked_prefix_when_the_deadline_passes_after_it() {
         List<Content> candidates = firstStage(passages(40));
-        // 8 pairs take 40 ms, the remaining 22 take 2.2 s
-        ScriptedScoringModel model = new ScriptedScoringModel(CascadeContentAggregatorTest::permutedScore) {
-            @Override
-            public dev.langchain4j.model.output.Response<List<Double>> scoreAll(List<TextSegment> segments, String q) {
-                delayPerPair(segments.size() <= 8 ? 5 : 100);
-                return super.scoreAll(segments, q);
-            }
-        };
+        // the top 8 are scored at once, the remaining 22 never finish
+        ScriptedScoringModel model = new ScriptedScoringModel(CascadeContentAggregatorTest::permutedScore)
+                .blockFromCall(1);
         List<RerankEvent> events = new CopyOnWriteArrayList<>();
         CascadeContentAggregator aggregator = CascadeContentAggregator.builder().scoringModel(model)
                 .deadline(Duration.ofMillis(400)).listener(events::add).build();
@@ -244,7 +246,7 @@ class CascadeContentAggregatorTest {
                 .satisfies(e -> assertThat(((RerankException) e).reason()).isEqualTo(FallbackReason.SCORING_FAILED));
 
         CascadeContentAggregator slow = CascadeContentAggregator.builder()
-                .scoringModel(new ScriptedScoringModel(t -> 0).delayPerCall(3_000))
+                .scoringModel(new ScriptedScoringModel(t -> 0).blockFromCall(0))
                 .deadline(Duration.ofMillis(50)).failOpen(false).listener(events::add).build();
         assertThatThrownBy(() -> slow.aggregate(single(candidates)))
                 .isInstanceOf(RerankException.class)
@@ -290,10 +292,14 @@ class CascadeContentAggregatorTest {
         assertThatThrownBy(() -> aggregator.aggregate(null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CascadeContentAggregator.builder().build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scoringModel");
-        assertThatThrownBy(() -> CascadeContentAggregator.builder().maxResults(0))
-                .hasMessageContaining("maxResults");
-        assertThatThrownBy(() -> CascadeContentAggregator.builder().deadline(Duration.ZERO))
-                .hasMessageContaining("deadline");
+        ScriptedScoringModel model = new ScriptedScoringModel(t -> 0);
+        assertThatThrownBy(() -> CascadeContentAggregator.builder().scoringModel(model).maxResults(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxResults");
+        assertThatThrownBy(() -> CascadeContentAggregator.builder().scoringModel(model).deadline(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deadline");
+        assertThatThrownBy(() -> CascadeContentAggregator.builder().scoringModel(model).rerankDepth(5)
+                .depthPolicy(DepthPolicy.fixed(5)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rerankDepth");
     }
 
     @Test
@@ -332,27 +338,87 @@ class CascadeContentAggregatorTest {
     @Test
     void smaller_phases_stop_scoring_at_the_next_phase_after_a_deadline() throws Exception {
         List<Content> candidates = firstStage(passages(40));
+        // phases 0-7 and 8-13 are scored at once, 14-19 runs until cancelled and then still returns (a batch that
+        // cannot be stopped); 20-25 and 26-29 must never start
         ScriptedScoringModel model = new ScriptedScoringModel(CascadeContentAggregatorTest::permutedScore)
-                .delayPerCall(100);
+                .blockFromCall(2).finishWhenInterrupted();
         List<RerankEvent> events = new CopyOnWriteArrayList<>();
+        ExecutorService executor = Executors.newSingleThreadExecutor();
         CascadeContentAggregator aggregator = CascadeContentAggregator.builder().scoringModel(model)
-                .deadline(Duration.ofMillis(250)).phaseSize(6).listener(events::add).build();
+                .deadline(Duration.ofMillis(500)).phaseSize(6).executor(executor).listener(events::add).build();
 
         List<Content> result = aggregator.aggregate(single(candidates));
-        Thread.sleep(400); // long enough for more phases to start, were they not cancelled
+        executor.shutdown();
+        assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).as("the scoring task ended").isTrue();
 
-        // phases: 0-7, 8-13, 14-19, 20-25, 26-29 at 100 ms each: about two finish before the deadline, the
-        // third is interrupted, and none starts after it
-        int completed = model.completedCalls.size();
-        assertThat(completed).isBetween(1, 2);
-        assertThat(model.calls).hasSizeLessThanOrEqualTo(completed + 1);
-        assertThat(model.calls.get(0)).hasSize(8);
+        assertThat(model.completedCalls).containsExactly(8, 6, 6);
+        assertThat(model.calls).hasSize(3);
         assertThat(model.calls.get(1)).containsExactlyElementsOf(texts(candidates.subList(8, 14)));
+        assertThat(model.calls.get(2)).containsExactlyElementsOf(texts(candidates.subList(14, 20)));
         assertThat(events.get(0).fallback()).contains(FallbackReason.DEADLINE_PARTIAL);
-        int prefix = 8 + 6 * (completed - 1);
-        List<String> reranked = texts(candidates.subList(0, prefix)).stream()
+        List<String> reranked = texts(candidates.subList(0, 14)).stream()
                 .sorted(Comparator.comparingDouble(CascadeContentAggregatorTest::permutedScore).reversed())
                 .limit(8).toList();
         assertThat(texts(result)).containsExactlyElementsOf(reranked);
+    }
+
+    @Test
+    void an_inference_failure_is_a_scoring_failure() {
+        List<RerankEvent> events = new CopyOnWriteArrayList<>();
+        CascadeContentAggregator aggregator = CascadeContentAggregator.builder()
+                .scoringModel(new ScriptedScoringModel(t -> 0).failWith(new InferenceException("runtime error")))
+                .listener(events::add).build();
+
+        List<Content> candidates = firstStage(passages(12));
+        assertThat(aggregator.aggregate(single(candidates))).containsExactlyElementsOf(candidates.subList(0, 8));
+        assertThat(events.get(0).fallback()).contains(FallbackReason.SCORING_FAILED);
+    }
+
+    @Test
+    void a_cancellation_by_the_model_is_reported_as_cancelled_not_as_a_failure() {
+        List<RerankEvent> events = new CopyOnWriteArrayList<>();
+        ScriptedScoringModel closed = new ScriptedScoringModel(t -> 0)
+                .failWith(new InferenceCancelledException("the model was closed"));
+        List<Content> candidates = firstStage(passages(12));
+
+        CascadeContentAggregator failOpen = CascadeContentAggregator.builder().scoringModel(closed)
+                .listener(events::add).build();
+        assertThat(failOpen.aggregate(single(candidates))).containsExactlyElementsOf(candidates.subList(0, 8));
+        CascadeContentAggregator withDeadline = CascadeContentAggregator.builder().scoringModel(closed)
+                .deadline(Duration.ofSeconds(30)).listener(events::add).build();
+        assertThat(withDeadline.aggregate(single(candidates))).containsExactlyElementsOf(candidates.subList(0, 8));
+        CascadeContentAggregator failClosed = CascadeContentAggregator.builder().scoringModel(closed)
+                .failOpen(false).build();
+        assertThatThrownBy(() -> failClosed.aggregate(single(candidates))).isInstanceOf(RerankException.class)
+                .satisfies(e -> assertThat(((RerankException) e).reason()).isEqualTo(FallbackReason.CANCELLED))
+                .hasRootCauseMessage("the model was closed");
+
+        assertThat(events).extracting(e -> e.fallback().orElseThrow())
+                .containsExactly(FallbackReason.CANCELLED, FallbackReason.CANCELLED);
+    }
+
+    @Test
+    void a_caller_interrupted_while_scoring_gets_first_stage_order_and_keeps_its_interrupt() throws Exception {
+        List<RerankEvent> events = new CopyOnWriteArrayList<>();
+        ScriptedScoringModel model = new ScriptedScoringModel(CascadeContentAggregatorTest::permutedScore)
+                .blockFromCall(0);
+        CascadeContentAggregator aggregator = CascadeContentAggregator.builder().scoringModel(model)
+                .listener(events::add).build(); // no deadline: scoring runs on the caller's thread
+        List<Content> candidates = firstStage(passages(12));
+        CompletableFuture<Thread> caller = new CompletableFuture<>();
+        CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+        CompletableFuture<List<Content>> result = CompletableFuture.supplyAsync(() -> {
+            caller.complete(Thread.currentThread());
+            List<Content> contents = aggregator.aggregate(single(candidates));
+            stillInterrupted.complete(Thread.currentThread().isInterrupted());
+            return contents;
+        }, command -> new Thread(command, "caller").start());
+        Await.until("the scorer is called", () -> !model.calls.isEmpty(), Duration.ofSeconds(30));
+
+        caller.get().interrupt(); // the scorer throws InferenceCancelledException on that thread
+
+        assertThat(result.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(candidates.subList(0, 8));
+        assertThat(stillInterrupted.get()).isTrue();
+        assertThat(events.get(0).fallback()).contains(FallbackReason.INTERRUPTED);
     }
 }

@@ -34,8 +34,9 @@ class CascadeWithCrossEncoderTest {
 
     @BeforeAll
     static void load() {
+        // several native runs at once (one intra-op thread each), so the 8-thread test runs them concurrently
         crossEncoder = CrossEncoderScoringModel.builder().modelDirectory(TestModels.resourceModel("tiny-ce"))
-                .engine(EngineKind.ONNX).build();
+                .engine(EngineKind.ONNX).intraOpThreads(1).maxConcurrentRuns(4).build();
     }
 
     @AfterAll

@@ -3,6 +3,7 @@ package dev.rerank4j.crossencoder.rag;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.scoring.ScoringModel;
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,15 +14,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
 /**
- * A test double for what a real model cannot do on demand: exact ties, a chosen slowness, a failure. Scores come
- * from a function of the text; each call can sleep (interruptibly) and records what it was asked.
+ * A test double for what a real model cannot do on demand: exact ties, a chosen slowness, a call that never ends
+ * until interrupted, a failure. Scores come from a function of the text; each call records what it was asked. An
+ * interrupted call throws {@link InferenceCancelledException}, as the real scorers do.
  */
 class ScriptedScoringModel implements ScoringModel {
 
     private final ToDoubleFunction<String> scores;
     private volatile long delayPerPairMillis;
-    private volatile long delayPerCallMillis;
     private volatile RuntimeException failure;
+    private volatile int blockFromCall = Integer.MAX_VALUE;
+    private volatile boolean finishWhenInterrupted;
+    private final CountDownLatch never = new CountDownLatch(1);
     final List<List<String>> calls = new CopyOnWriteArrayList<>();
     final CountDownLatch interrupted = new CountDownLatch(1);
     final List<Integer> completedCalls = Collections.synchronizedList(new ArrayList<>());
@@ -45,8 +49,18 @@ class ScriptedScoringModel implements ScoringModel {
         return this;
     }
 
-    ScriptedScoringModel delayPerCall(long millis) {
-        this.delayPerCallMillis = millis;
+    /** Calls from the n-th on (0-based) block until their thread is interrupted: work that outlives any deadline. */
+    ScriptedScoringModel blockFromCall(int n) {
+        this.blockFromCall = n;
+        return this;
+    }
+
+    /**
+     * An interrupted call returns its scores anyway (interrupt flag kept), like a PyTorch forward pass that cannot be
+     * stopped once started: whoever calls must stop before the next call.
+     */
+    ScriptedScoringModel finishWhenInterrupted() {
+        this.finishWhenInterrupted = true;
         return this;
     }
 
@@ -61,14 +75,18 @@ class ScriptedScoringModel implements ScoringModel {
         if (failure != null) {
             throw failure;
         }
-        long delay = delayPerCallMillis + delayPerPairMillis * segments.size();
-        if (delay > 0) {
-            try {
+        long delay = delayPerPairMillis * segments.size();
+        try {
+            if (calls.size() > blockFromCall) {
+                never.await();
+            } else if (delay > 0) {
                 Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+            }
+        } catch (InterruptedException e) {
+            interrupted.countDown();
+            Thread.currentThread().interrupt();
+            if (!finishWhenInterrupted) {
+                throw new InferenceCancelledException("scoring cancelled: thread interrupted", e);
             }
         }
         completedCalls.add(segments.size());

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The scorer shared by eight threads gives every request exactly its sequential scores. */
 class ConcurrentScoringTest {
 
     @Test
@@ -22,8 +23,11 @@ class ConcurrentScoringTest {
         for (int i = 0; i < 24; i++) {
             pool.add(TextSegment.from("passage number " + i + " about " + queries.get(i % queries.size()) + " ".repeat(i % 5) + "x".repeat(i)));
         }
+        // four native runs at once, one intra-op thread each: concurrent session.run calls and the per-thread
+        // input/output buffers are exercised, not serialised behind one run permit
         try (CrossEncoderScoringModel scorer = CrossEncoderScoringModel.builder()
-                .modelDirectory(TestModels.resourceModel("tiny-ce")).batchSize(5).build()) {
+                .modelDirectory(TestModels.resourceModel("tiny-ce")).batchSize(5)
+                .intraOpThreads(1).maxConcurrentRuns(4).build()) {
             List<List<TextSegment>> requests = new ArrayList<>();
             for (int r = 0; r < 32; r++) {
                 requests.add(pool.subList(r % 8, r % 8 + 12)); // overlapping windows

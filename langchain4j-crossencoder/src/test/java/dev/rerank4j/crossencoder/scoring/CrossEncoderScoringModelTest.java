@@ -171,12 +171,31 @@ class CrossEncoderScoringModelTest {
     }
 
     @Test
-    void invalid_builder_arguments_name_the_argument() {
-        assertThatThrownBy(() -> CrossEncoderScoringModel.builder().batchSize(0))
+    void invalid_builder_arguments_are_named_by_build() {
+        // setters only record; build() checks, before any download
+        assertThatThrownBy(() -> CrossEncoderScoringModel.builder().batchSize(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
-        assertThatThrownBy(() -> CrossEncoderScoringModel.builder().maxBatchTokens(0))
+        assertThatThrownBy(() -> CrossEncoderScoringModel.builder().maxBatchTokens(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchTokens");
-        assertThatThrownBy(() -> CrossEncoderScoringModel.builder().modelDirectory(null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("modelDirectory");
+        assertThatThrownBy(() -> CrossEncoderScoringModel.builder().maxLength(2).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLength");
+        assertThatThrownBy(() -> CrossEncoderScoringModel.builder().modelId("not a repo id").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("modelId");
+        assertThatThrownBy(() -> CrossEncoderScoringModel.builder()
+                .modelDirectory(TestModels.resourceModel("tiny-ce")).modelId("org/name").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("modelDirectory").hasMessageContaining("modelId");
+    }
+
+    @Test
+    void null_options_mean_the_defaults() {
+        try (CrossEncoderScoringModel defaults = CrossEncoderScoringModel.builder()
+                .modelDirectory(TestModels.resourceModel("tiny-ce")).engine(null).device(null).batchSize(null)
+                .maxLength(null).normalize(null).intraOpThreads(null).maxConcurrentRuns(null).build()) {
+            assertThat(defaults.maxLength()).isEqualTo(scorer.maxLength());
+            assertThat(defaults.normalize()).isFalse();
+            assertThat(defaults.scoreAll(segments("bone health"), "vitamin d").content())
+                    .containsExactlyElementsOf(scorer.scoreAll(segments("bone health"), "vitamin d").content());
+        }
     }
 }

@@ -86,6 +86,23 @@ public final class TestModels {
         }
     }
 
+    /**
+     * A cross-encoder directory (tiny-ce's config.json and tokenizer.json) whose ONNX model is
+     * {@link OnnxModelWriter#writeSlowCrossEncoder}: quick for one row, seconds for hundreds, stoppable part-way.
+     */
+    public static Path slowCrossEncoder(Path dir) {
+        Path tiny = resourceModel("tiny-ce");
+        try {
+            Files.createDirectories(dir);
+            Files.copy(tiny.resolve("config.json"), dir.resolve("config.json"));
+            Files.copy(tiny.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        OnnxModelWriter.writeSlowCrossEncoder(dir.resolve("onnx/model.onnx"), 256, 2000);
+        return dir;
+    }
+
     /** Copies a directory tree (e.g. a model fixture into a temp dir a test may break). */
     public static void copyTree(Path from, Path to) {
         try (var paths = Files.walk(from)) {

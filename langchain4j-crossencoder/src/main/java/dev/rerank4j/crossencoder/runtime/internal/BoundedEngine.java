@@ -1,6 +1,7 @@
 package dev.rerank4j.crossencoder.runtime.internal;
 
 import dev.rerank4j.crossencoder.runtime.Device;
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 
@@ -42,7 +43,8 @@ public final class BoundedEngine implements InferenceEngine {
             permits.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to run the model", e);
+            throw new InferenceCancelledException("Inference cancelled: thread interrupted while waiting to run the model ("
+                    + description() + ")", e);
         }
         long waited = System.nanoTime() - start;
         try {
@@ -58,6 +60,11 @@ public final class BoundedEngine implements InferenceEngine {
 
     public int maxConcurrentRuns() {
         return maxConcurrentRuns;
+    }
+
+    @Override
+    public void cancelRuns() {
+        delegate.cancelRuns();
     }
 
     @Override

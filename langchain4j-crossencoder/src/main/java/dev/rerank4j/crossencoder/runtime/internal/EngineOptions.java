@@ -4,7 +4,8 @@ import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 
 /**
- * How to open an engine.
+ * How to open an engine: the engine options of {@link dev.rerank4j.crossencoder.model.ModelBuilder} with defaults
+ * applied (part of {@link ModelSettings}).
  *
  * @param kind           ONNX Runtime, PyTorch (TorchScript) or AUTO (from the files present)
  * @param device         CPU or CUDA
@@ -26,18 +27,6 @@ public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, 
         if (maxConcurrentRuns < 0) {
             throw new IllegalArgumentException("maxConcurrentRuns must be >= 0, was " + maxConcurrentRuns);
         }
-    }
-
-    public EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName) {
-        this(kind, device, intraOpThreads, onnxFile, outputName, 0);
-    }
-
-    public static EngineOptions defaults() {
-        return new EngineOptions(EngineKind.AUTO, Device.cpu(), 0, null, null, 0);
-    }
-
-    public EngineOptions withKind(EngineKind newKind) {
-        return new EngineOptions(newKind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns);
     }
 
     /** The effective bound on simultaneous runs. */

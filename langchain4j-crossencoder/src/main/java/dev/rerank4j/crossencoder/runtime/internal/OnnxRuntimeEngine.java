@@ -1,6 +1,8 @@
 package dev.rerank4j.crossencoder.runtime.internal;
 
 import dev.rerank4j.crossencoder.runtime.Device;
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
+import dev.rerank4j.crossencoder.runtime.InferenceException;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -38,6 +40,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     private final long[] outputShape;
     // per-thread direct buffers: inputs and outputs are written in place, no large allocation per call
     private final ThreadLocal<IoBuffers> buffers = ThreadLocal.withInitial(IoBuffers::new);
+    private volatile boolean cancelled;
 
     private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<String> inputNames, String outputName,
                               Device device, Path modelFile, long[] outputShape) {
@@ -127,22 +130,39 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     @Override
     public OutputTensor run(TokenBatch batch) {
+        if (cancelled) {
+            throw new InferenceCancelledException("ONNX Runtime inference on " + modelFile + " cancelled: the model was closed");
+        }
         if (Thread.currentThread().isInterrupted()) {
-            throw new IllegalStateException("ONNX Runtime inference on " + modelFile + " cancelled: thread interrupted");
+            throw new InferenceCancelledException("ONNX Runtime inference on " + modelFile + " cancelled: thread interrupted");
         }
         try (OrtSession.RunOptions runOptions = new OrtSession.RunOptions()) {
-            RunTerminator.register(runOptions);
+            RunTerminator.register(runOptions, this);
             try {
+                if (cancelled) {
+                    runOptions.setTerminate(true); // cancelRuns() may have looked before this run registered
+                }
                 return run(batch, runOptions);
             } finally {
                 RunTerminator.unregister();
             }
         } catch (OrtException e) {
             if (Thread.currentThread().isInterrupted()) {
-                throw new IllegalStateException("ONNX Runtime inference on " + modelFile + " cancelled: thread interrupted", e);
+                throw new InferenceCancelledException("ONNX Runtime inference on " + modelFile
+                        + " cancelled: thread interrupted", e);
             }
-            throw new IllegalStateException("ONNX Runtime inference failed on " + modelFile + ": " + e.getMessage(), e);
+            if (cancelled) {
+                throw new InferenceCancelledException("ONNX Runtime inference on " + modelFile
+                        + " cancelled: the model was closed", e);
+            }
+            throw new InferenceException("ONNX Runtime inference failed on " + modelFile + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void cancelRuns() {
+        cancelled = true;
+        RunTerminator.terminateRunsOf(this);
     }
 
     private OutputTensor run(TokenBatch batch, OrtSession.RunOptions runOptions) throws OrtException {
@@ -168,7 +188,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             }
             try (OrtSession.Result result = session.run(feeds, Set.of(outputName), runOptions)) {
                 OnnxTensor tensor = (OnnxTensor) result.get(outputName)
-                        .orElseThrow(() -> new IllegalStateException("ONNX Runtime returned no " + outputName));
+                        .orElseThrow(() -> new InferenceException("ONNX Runtime returned no " + outputName + " for " + modelFile));
                 FloatBuffer buffer = tensor.getFloatBuffer();
                 float[] data = new float[buffer.remaining()];
                 buffer.get(data);

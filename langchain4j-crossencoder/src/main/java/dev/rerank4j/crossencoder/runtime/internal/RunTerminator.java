@@ -7,29 +7,45 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
- * Turns a Java interrupt into ONNX Runtime's terminate flag. A thread blocked in native {@code session.run} does not
- * see {@link Thread#interrupt()}, so a cancelled rerank would otherwise keep the cores busy until its batch ends; a
- * daemon watcher checks the running threads every few milliseconds and terminates the runs of interrupted ones.
+ * Turns a Java interrupt, or an engine's {@link InferenceEngine#cancelRuns()}, into ONNX Runtime's terminate flag.
+ * A thread blocked in native {@code session.run} does not see {@link Thread#interrupt()}, so a cancelled rerank
+ * would otherwise keep the cores busy until its batch ends; a daemon watcher checks the running threads every few
+ * milliseconds and terminates the runs of interrupted ones.
  */
 final class RunTerminator {
 
     private static final long POLL_MILLIS = 5;
-    private static final ConcurrentHashMap<Thread, OrtSession.RunOptions> RUNNING = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Thread, Run> RUNNING = new ConcurrentHashMap<>();
     private static volatile ScheduledExecutorService watcher;
+
+    private record Run(OrtSession.RunOptions options, Object engine) {
+    }
 
     private RunTerminator() {
     }
 
-    static void register(OrtSession.RunOptions options) {
-        RUNNING.put(Thread.currentThread(), options);
+    /** Registers the calling thread's run of {@code engine}. */
+    static void register(OrtSession.RunOptions options, Object engine) {
+        RUNNING.put(Thread.currentThread(), new Run(options, engine));
         startWatcher();
     }
 
-    /** Must be called before the RunOptions are closed: the watcher never touches an unregistered one. */
+    /** Must be called before the RunOptions are closed: nothing touches an unregistered one. */
     static void unregister() {
         RUNNING.remove(Thread.currentThread());
+    }
+
+    /** Whether the thread is inside a registered run (for tests that must act while a run is in progress). */
+    static boolean isRunning(Thread thread) {
+        return RUNNING.containsKey(thread);
+    }
+
+    /** Terminates every run of this engine now. */
+    static void terminateRunsOf(Object engine) {
+        terminate(run -> run.engine() == engine);
     }
 
     private static void startWatcher() {
@@ -52,16 +68,28 @@ final class RunTerminator {
     private static void terminateInterrupted() {
         for (Thread thread : RUNNING.keySet()) {
             if (thread.isInterrupted()) {
-                // computeIfPresent is atomic with unregister's remove: the options are still open here
-                RUNNING.computeIfPresent(thread, (t, options) -> {
-                    try {
-                        options.setTerminate(true);
-                    } catch (OrtException ignored) {
-                        // the run ends normally instead
-                    }
-                    return options;
-                });
+                terminate(thread, run -> true);
             }
         }
+    }
+
+    private static void terminate(Predicate<Run> which) {
+        for (Thread thread : RUNNING.keySet()) {
+            terminate(thread, which);
+        }
+    }
+
+    private static void terminate(Thread thread, Predicate<Run> which) {
+        // computeIfPresent is atomic with unregister's remove: the options are still open here
+        RUNNING.computeIfPresent(thread, (t, run) -> {
+            if (which.test(run)) {
+                try {
+                    run.options().setTerminate(true);
+                } catch (OrtException ignored) {
+                    // the run ends normally instead
+                }
+            }
+            return run;
+        });
     }
 }

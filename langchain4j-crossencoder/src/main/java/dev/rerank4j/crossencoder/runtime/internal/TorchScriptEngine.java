@@ -1,6 +1,8 @@
 package dev.rerank4j.crossencoder.runtime.internal;
 
 import dev.rerank4j.crossencoder.runtime.Device;
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
+import dev.rerank4j.crossencoder.runtime.InferenceException;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -28,6 +30,7 @@ public final class TorchScriptEngine implements InferenceEngine {
     private final Model model;
     private final Device device;
     private final Path modelFile;
+    private volatile boolean cancelled;
 
     private TorchScriptEngine(Model model, Device device, Path modelFile) {
         this.model = model;
@@ -80,6 +83,13 @@ public final class TorchScriptEngine implements InferenceEngine {
 
     @Override
     public OutputTensor run(TokenBatch batch) {
+        if (cancelled) {
+            throw new InferenceCancelledException("PyTorch inference on " + modelFile + " cancelled: the model was closed");
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            // a forward pass cannot be stopped once started, but a cancelled caller starts no new one
+            throw new InferenceCancelledException("PyTorch inference on " + modelFile + " cancelled: thread interrupted");
+        }
         Shape shape = new Shape(batch.batchSize(), batch.sequenceLength());
         try (NDManager manager = model.getNDManager().newSubManager()) {
             NDArray ids = manager.create(batch.inputIds(), shape);
@@ -90,8 +100,13 @@ public final class TorchScriptEngine implements InferenceEngine {
             return new OutputTensor(first.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(),
                     first.getShape().getShape());
         } catch (RuntimeException e) {
-            throw new IllegalStateException("PyTorch inference failed on " + modelFile + ": " + e.getMessage(), e);
+            throw new InferenceException("PyTorch inference failed on " + modelFile + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void cancelRuns() {
+        cancelled = true;
     }
 
     @Override

@@ -44,6 +44,11 @@ class BoundedEngineTest {
         }
 
         @Override
+        public void cancelRuns() {
+            release.countDown();
+        }
+
+        @Override
         public void close() {
         }
     }

@@ -1,53 +1,88 @@
 package dev.rerank4j.crossencoder.runtime.internal;
 
+import ai.onnxruntime.OrtException;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
+import dev.rerank4j.crossencoder.runtime.Device;
+import dev.rerank4j.crossencoder.runtime.EngineKind;
+import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
+import dev.rerank4j.crossencoder.testing.Await;
 import dev.rerank4j.crossencoder.testing.TestModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Interrupting a thread stops its ONNX Runtime run mid-batch instead of letting the batch finish. */
+/**
+ * Interrupting a thread stops its ONNX Runtime run part-way (the interrupt becomes ORT's terminate flag) instead of
+ * letting the batch finish. Runs on a generated model whose cost grows with the batch (one row is quick, 512 rows
+ * take seconds), from test resources only.
+ */
 class RunCancellationTest {
 
-    @Test
-    void interrupting_the_caller_terminates_a_running_batch() throws Exception {
-        ModelDirectory directory = ModelDirectory.of(TestModels.requireShared("models/minilm-l6-ce"));
+    @TempDir
+    static Path dir;
+    private static InferenceEngine engine;
+
+    @BeforeAll
+    static void open() {
+        ModelDirectory directory = ModelDirectory.of(TestModels.slowCrossEncoder(dir.resolve("slow-ce")));
+        engine = InferenceEngines.open(directory, new EngineOptions(EngineKind.ONNX, Device.cpu(), 1, null, null, 2));
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    static TokenBatch rows(int count) {
         List<EncodedInput> rows = new ArrayList<>();
-        for (int r = 0; r < 64; r++) {
-            long[] ids = new long[512];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = 1000 + (r * 31 + i * 7) % 20000;
-            }
-            rows.add(EncodedInput.of(ids));
+        for (int r = 0; r < count; r++) {
+            rows.add(EncodedInput.of(new long[] {101, 1000 + r, 2000 + r, 102}));
         }
-        TokenBatch batch = TokenBatch.of(rows); // several seconds of work on a CPU
-        try (InferenceEngine engine = InferenceEngines.open(directory, EngineOptions.defaults())) {
-            CountDownLatch started = new CountDownLatch(1);
-            Thread[] worker = new Thread[1];
-            CompletableFuture<OutputTensor> result = CompletableFuture.supplyAsync(() -> {
-                worker[0] = Thread.currentThread();
-                started.countDown();
-                return engine.run(batch);
-            }, command -> new Thread(command, "scoring").start());
-            started.await();
-            Thread.sleep(100);
-            worker[0].interrupt();
+        return TokenBatch.of(rows);
+    }
 
-            assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class)
-                    .hasRootCauseInstanceOf(ai.onnxruntime.OrtException.class)
-                    .hasMessageContaining("cancelled");
+    @Test
+    void interrupting_the_caller_terminates_its_running_batch() throws Exception {
+        TokenBatch slow = rows(512);
+        CompletableFuture<Thread> worker = new CompletableFuture<>();
+        CompletableFuture<OutputTensor> result = CompletableFuture.supplyAsync(() -> {
+            worker.complete(Thread.currentThread());
+            return engine.run(slow);
+        }, command -> new Thread(command, "scoring").start());
+        Thread thread = worker.get(60, TimeUnit.SECONDS);
+        Await.until("the batch runs in ONNX Runtime", () -> RunTerminator.isRunning(thread), Duration.ofSeconds(60));
 
-            // the engine stays usable for the next caller
-            assertThat(engine.run(TokenBatch.of(rows.subList(0, 1))).data()).hasSize(1);
+        thread.interrupt();
+
+        // ORT's own message proves the run was stopped by the terminate flag, not finished
+        assertThatThrownBy(() -> result.get(120, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(InferenceCancelledException.class).hasMessageContaining("thread interrupted")
+                .cause().isInstanceOf(OrtException.class).hasMessageContaining("terminate");
+        assertThat(engine.run(rows(1)).data()).as("the engine serves the next caller").hasSize(1);
+    }
+
+    @Test
+    void an_interrupted_thread_starts_no_run() {
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> engine.run(rows(1))).isInstanceOf(InferenceCancelledException.class)
+                    .hasMessageContaining("interrupted");
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt flag stays set").isTrue();
+        } finally {
+            Thread.interrupted();
         }
     }
 }
