@@ -68,7 +68,7 @@ public final class ColbertEncoder implements AutoCloseable {
             }
             this.clsId = specials[0];
             this.suffixIds = Arrays.copyOfRange(specials, 1, specials.length);
-            this.engine = InferenceEngines.open(directory, options);
+            this.engine = openTokenVectorEngine(directory, options);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -78,6 +78,20 @@ public final class ColbertEncoder implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Opens the engine; its probed output must be one vector per token: {@code [batch, sequence, colbert.dim]}. */
+    private InferenceEngine openTokenVectorEngine(ModelDirectory directory, EngineOptions options) {
+        InferenceEngine opened = InferenceEngines.open(directory, options);
+        var layout = opened.signature().output();
+        long[] shape = layout.shapeFor(2, 3);
+        if (shape == null || shape.length != 3 || shape[1] != 3 || shape[2] != config.dim()) {
+            opened.close();
+            throw new ModelLoadException("ColBERT model " + directory.root() + " output '"
+                    + opened.signature().outputName() + "' has shape " + layout + "; expected [batch, sequence, "
+                    + config.dim() + "] (colbert.dim in config.json)");
+        }
+        return opened;
     }
 
     public ColbertConfig config() {
@@ -227,7 +241,7 @@ public final class ColbertEncoder implements AutoCloseable {
             for (int index : batch) {
                 rows.add(inputs.get(index));
             }
-            TokenBatch tokenBatch = TokenBatch.of(rows);
+            TokenBatch tokenBatch = TokenBatch.of(rows, engine.signature().batch());
             OutputTensor output = lifecycle.run(tokenBatch);
             checkShape(output, tokenBatch);
             for (int r = 0; r < batch.length; r++) {

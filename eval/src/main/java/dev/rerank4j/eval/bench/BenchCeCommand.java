@@ -2,8 +2,13 @@ package dev.rerank4j.eval.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.rerank4j.crossencoder.decoder.PromptEncoder;
+import dev.rerank4j.crossencoder.decoder.PromptTemplate;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
+import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
+import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
+import dev.rerank4j.crossencoder.runtime.internal.ModelFamily;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 import dev.rerank4j.eval.metrics.Latencies;
 import picocli.CommandLine.Command;
@@ -19,8 +24,10 @@ import java.util.concurrent.Callable;
 /**
  * {@code bench-ce}: this project's cross-encoder on each engine against LangChain4j's OnnxScoringModel, on the same
  * model file and the same requests (a query with its top-N dense candidates), at 1, 2 and 4 concurrent requests.
- * Reports pairs/s, tokens/s, latency percentiles, padding waste and the model's FLOP rate against the machine's
- * fp32 matrix-multiply rate measured in the same run.
+ * Reports pairs/s, tokens/s, latency percentiles, padding waste and the model's FLOP rate ({@link FlopModel}:
+ * BERT or decoder) against the machine's fp32 matrix-multiply rate measured in the same run. A decoder LLM reranker
+ * (Qwen3-Reranker, mxbai-rerank-v2) is measured on its prompts (the token counts include the template), with
+ * {@value #UNCUT} to compare the last-token graph cut with full logits.
  */
 @Command(name = "bench-ce", mixinStandardHelpOptions = true,
         description = "Benchmark cross-encoder scorers (rerank4j ONNX/PyTorch vs LangChain4j OnnxScoringModel).")
@@ -30,6 +37,7 @@ public final class BenchCeCommand implements Callable<Integer> {
     static final String INT8 = "rerank4j-onnx-int8";
     static final String PYTORCH = "rerank4j-pytorch";
     static final String LC4J = "lc4j-onnx-scoring";
+    static final String UNCUT = "rerank4j-onnx-uncut";
 
     @Option(names = "--data", required = true, description = "BEIR-layout data set directory")
     Path data;
@@ -59,8 +67,8 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--concurrency", split = ",", defaultValue = "1,2,4", description = "concurrent requests (default: ${DEFAULT-VALUE})")
     List<Integer> concurrency;
 
-    @Option(names = "--scorers", split = ",", defaultValue = ONNX + "," + PYTORCH + "," + LC4J + "," + INT8,
-            description = "scorers to run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--scorers", split = ",", defaultValue = ONNX + "," + PYTORCH + "," + LC4J + "," + INT8 + "," + UNCUT,
+            description = "scorers to run (default: ${DEFAULT-VALUE}); those that do not apply to the model are skipped")
     List<String> scorers;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "rerank4j batch size (default: ${DEFAULT-VALUE})")
@@ -72,6 +80,13 @@ public final class BenchCeCommand implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = all cores (default: ${DEFAULT-VALUE})")
     int threads;
+
+    @Option(names = "--instruction", description = "decoder LLM rerankers: the prompt's instruction (default: the template's)")
+    String instruction;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "rerank4j scorers: cpu or cuda[:N] (CUDA needs the "
+            + "-Pcuda build; default: ${DEFAULT-VALUE})")
+    String device;
 
     @Option(names = "--out", required = true, description = "output directory for bench.json")
     Path out;
@@ -92,12 +107,13 @@ public final class BenchCeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("candidates file " + candidatesFile + " not found; pass --candidates FILE");
         }
         RerankWorkload workload = RerankWorkload.load(data, split, candidatesFile, depth, queries);
-        BertFlops flops = BertFlops.of(directory.config());
+        FlopModel flops = FlopModel.of(directory);
         int[][] lengths;
         FullBatch fullBatch;
         try (TextTokenizer tokenizer = TextTokenizer.open(directory.tokenizerFile(), maxLength)) {
-            lengths = tokenLengths(tokenizer, workload);
-            fullBatch = FullBatch.of(tokenizer, workload, flops, batchSize);
+            PairEncoder encoder = pairEncoder(directory, tokenizer);
+            lengths = tokenLengths(encoder, workload);
+            fullBatch = FullBatch.of(encoder, workload, flops, batchSize);
         }
 
         System.err.printf("bench-ce: %d requests x %d candidates from %s, model %s, max length %d%n",
@@ -145,15 +161,50 @@ public final class BenchCeCommand implements Callable<Integer> {
 
     private BenchScorer open(String name, Path modelDir) {
         return switch (name) {
-            case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads, maxPaddingRatio);
-            case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, "onnx/model_qint8.onnx", maxLength, batchSize, threads, maxPaddingRatio);
-            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, threads, maxPaddingRatio);
+            case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads,
+                    maxPaddingRatio, instruction, true, Device.parse(device));
+            case UNCUT -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads,
+                    maxPaddingRatio, instruction, false, Device.parse(device));
+            case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, "onnx/model_qint8.onnx", maxLength, batchSize,
+                    threads, maxPaddingRatio, instruction, true, Device.parse(device));
+            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, threads,
+                    maxPaddingRatio, instruction, true, Device.parse(device));
             case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, threads);
-            default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use " + List.of(ONNX, PYTORCH, LC4J, INT8));
+            default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use "
+                    + List.of(ONNX, PYTORCH, LC4J, INT8, UNCUT));
         };
     }
 
+    /** How pairs become model inputs: the tokenizer's pair template, or a decoder reranker's prompt template. */
+    private interface PairEncoder {
+        List<EncodedInput> encode(String query, List<String> passages);
+    }
+
+    private PairEncoder pairEncoder(ModelDirectory directory, TextTokenizer tokenizer) {
+        if (!decoder(directory)) {
+            return tokenizer::encodePairs;
+        }
+        PromptEncoder prompts = PromptEncoder.create(PromptTemplate.forModel(directory), tokenizer, maxLength, instruction);
+        return (query, passages) -> prompts.encode(query, passages).inputs();
+    }
+
+    private static boolean decoder(ModelDirectory directory) {
+        return ModelFamily.of(directory.config()).decoder();
+    }
+
+    private static boolean causalLm(ModelDirectory directory) {
+        return directory.config().architectures().stream().anyMatch(a -> a.endsWith("ForCausalLM"));
+    }
+
     private static String skipReason(String name, ModelDirectory directory) {
+        if (decoder(directory) && (name.equals(LC4J) || name.equals(PYTORCH))) {
+            return name.equals(LC4J) ? "LangChain4j's OnnxScoringModel runs BERT-style cross-encoders, not decoder "
+                    + "LLM rerankers" : "decoder LLM rerankers run on ONNX Runtime only";
+        }
+        if (name.equals(UNCUT)) {
+            return decoder(directory) && causalLm(directory) ? null
+                    : "only for causal-LM decoder rerankers (it compares the last-token graph cut with full logits)";
+        }
         return switch (name) {
             case PYTORCH -> directory.torchScriptModel().isEmpty()
                     ? "no model.pt (TorchScript) in " + directory.root() : null;
@@ -165,7 +216,7 @@ public final class BenchCeCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> measure(String name, BenchScorer scorer, RerankWorkload workload, int[][] lengths,
-                                        BertFlops flops, FullBatch fullBatch, double gemm) throws Exception {
+                                        FlopModel flops, FullBatch fullBatch, double gemm) throws Exception {
         List<RerankWorkload.Request> requests = workload.requests();
         for (int i = 0; i < warmup; i++) {
             RerankWorkload.Request r = requests.get(i % requests.size());
@@ -219,12 +270,12 @@ public final class BenchCeCommand implements Callable<Integer> {
     /** One full batch: the {@code rows} longest distinct passages of the workload with its first query. */
     private record FullBatch(String query, List<String> passages, double flops) {
 
-        static FullBatch of(TextTokenizer tokenizer, RerankWorkload workload, BertFlops model, int rows) {
+        static FullBatch of(PairEncoder encoder, RerankWorkload workload, FlopModel model, int rows) {
             List<String> longest = workload.requests().stream().flatMap(r -> r.passages().stream()).distinct()
                     .sorted(java.util.Comparator.comparingInt(String::length).reversed()).limit(rows).toList();
             String query = workload.requests().get(0).query();
             double work = 0;
-            for (var encoded : tokenizer.encodePairs(query, longest)) {
+            for (var encoded : encoder.encode(query, longest)) {
                 work += model.forSequence(encoded.length());
             }
             return new FullBatch(query, longest, work);
@@ -257,11 +308,11 @@ public final class BenchCeCommand implements Callable<Integer> {
         return fed == 0 ? 0 : 1.0 - (double) real / fed;
     }
 
-    private static int[][] tokenLengths(TextTokenizer tokenizer, RerankWorkload workload) {
+    private static int[][] tokenLengths(PairEncoder encoder, RerankWorkload workload) {
         int[][] lengths = new int[workload.requests().size()][];
         for (int i = 0; i < lengths.length; i++) {
             RerankWorkload.Request r = workload.requests().get(i);
-            lengths[i] = tokenizer.encodePairs(r.query(), r.passages()).stream().mapToInt(e -> e.length()).toArray();
+            lengths[i] = encoder.encode(r.query(), r.passages()).stream().mapToInt(e -> e.length()).toArray();
         }
         return lengths;
     }

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.scoring.onnx.OnnxScoringModel;
+import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 import dev.rerank4j.crossencoder.scoring.ScoringStats;
@@ -23,11 +24,16 @@ public interface BenchScorer extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * This project's scorer. {@code instruction} and {@code logitsGraphCut} apply to decoder LLM rerankers only
+     * (null / true: the defaults).
+     */
     static BenchScorer rerank4j(Path modelDir, EngineKind engine, String onnxFile, int maxLength, int batchSize, int threads,
-                                double maxPaddingRatio) {
-        CrossEncoderScoringModel model = CrossEncoderScoringModel.builder().modelDirectory(modelDir).engine(engine)
-                .onnxFile(onnxFile).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
-                .maxPaddingRatio(maxPaddingRatio).build();
+                                double maxPaddingRatio, String instruction, boolean logitsGraphCut, Device device) {
+        CrossEncoderScoringModel.Builder builder = CrossEncoderScoringModel.builder().modelDirectory(modelDir)
+                .engine(engine).onnxFile(onnxFile).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
+                .maxPaddingRatio(maxPaddingRatio).logitsGraphCut(logitsGraphCut).device(device);
+        CrossEncoderScoringModel model = (instruction != null ? builder.instruction(instruction) : builder).build();
         ThreadLocal<Long> padded = ThreadLocal.withInitial(() -> -1L);
         return new BenchScorer() {
             @Override

@@ -17,11 +17,16 @@ public final class CommonOptions {
     @Option(names = "--out", required = true, description = "output directory (summary.json, report.md, plots)")
     Path out;
 
-    @Option(names = "--ce-model", description = "cross-encoder model directory (default ../shared/models/minilm-l6-ce when present)")
+    @Option(names = "--ce-model", description = "cross-encoder or decoder LLM reranker model directory (default "
+            + "../shared/models/minilm-l6-ce when present)")
     Path ceModel;
 
     @Option(names = "--ce-onnx-file", description = "ONNX file inside the cross-encoder directory, e.g. onnx/model_qint8.onnx")
     String ceOnnxFile;
+
+    @Option(names = "--ce-instruction", description = "decoder LLM rerankers (Qwen3-Reranker, mxbai-rerank-v2) given as "
+            + "--ce-model: the prompt's instruction (default: the prompt template's)")
+    String ceInstruction;
 
     @Option(names = "--colbert-model", description = "ColBERT model directory (default ../shared/models/minilm-l6-colbert when present)")
     Path colbertModel;

@@ -38,7 +38,7 @@ final class Harness {
              PipelineFactory factory = PipelineFactory.builder().corpus(dataset.corpus())
                      .denseModelId(options.candidates != null ? "candidates " + options.candidates : DENSE_MODEL_ID)
                      .crossEncoderModel(options.ceModelDirectory())
-                     .crossEncoderOnnxFile(options.ceOnnxFile).colbertModel(options.colbertModelDirectory())
+                     .crossEncoderOnnxFile(options.ceOnnxFile).crossEncoderInstruction(options.ceInstruction).colbertModel(options.colbertModelDirectory())
                      .threads(options.threads).cacheDir(options.cacheDirectory()).maxDepth(options.depth).build()) {
             Evaluator evaluator = Evaluator.builder().dataset(dataset).firstStage(firstStage)
                     .pipelines(factory.create(specs)).maxQueries(options.maxQueries).showProgress(progress)

@@ -18,6 +18,7 @@ public final class PipelineFactory implements AutoCloseable {
     private final String denseModelId;
     private final Path ceModel;
     private final String ceOnnxFile;
+    private final String ceInstruction;
     private final Path colbertModel;
     private final int threads;
     private final Path cacheDir;
@@ -30,6 +31,7 @@ public final class PipelineFactory implements AutoCloseable {
         this.denseModelId = b.denseModelId;
         this.ceModel = b.ceModel;
         this.ceOnnxFile = b.ceOnnxFile;
+        this.ceInstruction = b.ceInstruction;
         this.colbertModel = b.colbertModel;
         this.threads = b.threads;
         this.cacheDir = b.cacheDir;
@@ -74,6 +76,9 @@ public final class PipelineFactory implements AutoCloseable {
             if (ceOnnxFile != null) {
                 builder.onnxFile(ceOnnxFile);
             }
+            if (ceInstruction != null) {
+                builder.instruction(ceInstruction);
+            }
             crossEncoder = builder.build();
             opened.add(crossEncoder);
         }
@@ -97,6 +102,7 @@ public final class PipelineFactory implements AutoCloseable {
         private String denseModelId;
         private Path ceModel;
         private String ceOnnxFile;
+        private String ceInstruction;
         private Path colbertModel;
         private int threads;
         private Path cacheDir = Path.of("target", "rerank4j-cache");
@@ -132,6 +138,12 @@ public final class PipelineFactory implements AutoCloseable {
 
         public Builder crossEncoderModel(Path ceModel) {
             this.ceModel = ceModel;
+            return this;
+        }
+
+        /** Decoder LLM rerankers: the instruction in their prompt (null: the template's default). */
+        public Builder crossEncoderInstruction(String ceInstruction) {
+            this.ceInstruction = ceInstruction;
             return this;
         }
 

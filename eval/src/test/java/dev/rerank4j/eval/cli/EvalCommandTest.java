@@ -2,6 +2,7 @@ package dev.rerank4j.eval.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rerank4j.crossencoder.testing.TestModels;
 import dev.rerank4j.eval.support.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +64,19 @@ class EvalCommandTest {
         BufferedImage plot = ImageIO.read(out.resolve("quality_vs_throughput.png").toFile());
         assertThat(plot.getWidth()).isEqualTo(800);
         assertThat(stdout.toString()).contains("summary.json");
+    }
+
+    @Test
+    void run_reranks_with_a_decoder_llm_reranker_given_as_ce_model() throws IOException {
+        Path decoder = TestModels.decoderFixture("tiny-qwen3-reranker-seq-cls");
+        int code = execute("run", "--data", Fixtures.tinyBeir().toString(), "--split", "test",
+                "--pipelines", "dense,ce@3", "--ce-model", decoder.toString(), "--ce-instruction",
+                "Given a question, retrieve passages that answer it", "--candidates",
+                Fixtures.tinyCandidates().toString(), "--out", out.toString(), "--no-progress");
+        assertThat(code).as(stderr.toString()).isZero();
+        JsonNode ce = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("pipelines").get("ce@3");
+        assertThat(ce.get("ndcg@10").isNumber()).isTrue();
+        assertThat(ce.get("queries_per_s").asDouble()).isPositive();
     }
 
     @Test

@@ -165,9 +165,9 @@ class CrossEncoderScoringModelTest {
     }
 
     @Test
-    void max_length_defaults_to_the_config() {
-        assertThat(scorer.maxLength()).isEqualTo(
-                TestModels.readJson(TestModels.resourceModel("tiny-ce").resolve("config.json")).get("max_length").asInt());
+    void max_length_defaults_to_the_tokenizers_model_max_length() {
+        assertThat(scorer.maxLength()).isEqualTo(TestModels.readJson(
+                TestModels.resourceModel("tiny-ce").resolve("tokenizer_config.json")).get("model_max_length").asInt());
     }
 
     @Test

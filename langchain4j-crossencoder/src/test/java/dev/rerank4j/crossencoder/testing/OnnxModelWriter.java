@@ -1,11 +1,12 @@
 package dev.rerank4j.crossencoder.testing;
 
+import dev.rerank4j.crossencoder.runtime.internal.ProtoWire;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,11 +28,23 @@ public final class OnnxModelWriter {
 
     /** An Identity over one float input named as given. */
     public static void writeIdentityModel(Path file, String inputName) {
-        byte[] node = node("Identity", List.of(inputName), "y");
-        byte[] graph = concat(bytesField(1, node), stringField(2, "g"),
-                bytesField(11, valueInfo(inputName, FLOAT, dimValue(1))),
-                bytesField(12, valueInfo("y", FLOAT, dimValue(1))));
-        write(file, graph, 14);
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.write(file, identityModel(inputName, "y", 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The bytes of an Identity model whose float input and output have {@code rank} dimensions (1: [1]; else symbolic). */
+    public static byte[] identityModel(String inputName, String outputName, int rank) {
+        byte[][] dims = new byte[rank][];
+        for (int i = 0; i < rank; i++) {
+            dims[i] = rank == 1 ? dimValue(1) : dimParam("d" + i);
+        }
+        byte[] graph = concat(bytesField(1, node("Identity", List.of(inputName), outputName)), stringField(2, "g"),
+                bytesField(11, valueInfo(inputName, FLOAT, dims)), bytesField(12, valueInfo(outputName, FLOAT, dims)));
+        return model(graph, 14);
     }
 
     /**
@@ -72,9 +85,13 @@ public final class OnnxModelWriter {
         write(file, graph.toByteArray(), 13);
     }
 
-    private static void write(Path file, byte[] graph, int opset) {
+    private static byte[] model(byte[] graph, int opset) {
         byte[] opsetImport = concat(stringField(1, ""), varintField(2, opset));
-        byte[] model = concat(varintField(1, 8), bytesField(7, graph), bytesField(8, opsetImport));
+        return concat(varintField(1, 8), bytesField(7, graph), bytesField(8, opsetImport));
+    }
+
+    private static void write(Path file, byte[] graph, int opset) {
+        byte[] model = model(graph, opset);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.write(file, model);
@@ -140,26 +157,17 @@ public final class OnnxModelWriter {
         return stringField(2, name);
     }
 
+    // the wire format itself is ProtoWire's, the one writer the graph cut uses too
     private static byte[] varintField(int field, long value) {
-        return concat(varint((long) field << 3), varint(value));
+        return new ProtoWire.Writer().varint(field, value).toByteArray();
     }
 
     private static byte[] stringField(int field, String value) {
-        return bytesField(field, value.getBytes(StandardCharsets.UTF_8));
+        return new ProtoWire.Writer().string(field, value).toByteArray();
     }
 
     private static byte[] bytesField(int field, byte[] value) {
-        return concat(varint(((long) field << 3) | 2), varint(value.length), value);
-    }
-
-    private static byte[] varint(long value) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        while ((value & ~0x7FL) != 0) {
-            out.write((int) ((value & 0x7F) | 0x80));
-            value >>>= 7;
-        }
-        out.write((int) value);
-        return out.toByteArray();
+        return new ProtoWire.Writer().bytes(field, value).toByteArray();
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -73,6 +73,11 @@ public final class BoundedEngine implements InferenceEngine {
     }
 
     @Override
+    public ModelSignature signature() {
+        return delegate.signature();
+    }
+
+    @Override
     public String description() {
         return delegate.description();
     }

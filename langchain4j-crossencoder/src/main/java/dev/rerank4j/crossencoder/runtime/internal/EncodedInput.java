@@ -3,15 +3,10 @@ package dev.rerank4j.crossencoder.runtime.internal;
 import java.util.Arrays;
 
 /**
- * One tokenised model input (no padding): token ids, attention mask and token type ids of equal length, and
- * whether the text was cut to fit the maximum length. Arrays are owned by this object; callers must not modify them.
+ * One tokenised model input (no padding): token ids, attention mask and token type ids of equal length.
+ * Arrays are owned by this object; callers must not modify them.
  */
-public record EncodedInput(long[] inputIds, long[] attentionMask, long[] tokenTypeIds, boolean truncated) {
-
-    /** An input that was not truncated. */
-    public EncodedInput(long[] inputIds, long[] attentionMask, long[] tokenTypeIds) {
-        this(inputIds, attentionMask, tokenTypeIds, false);
-    }
+public record EncodedInput(long[] inputIds, long[] attentionMask, long[] tokenTypeIds) {
 
     public EncodedInput {
         if (inputIds == null || attentionMask == null || tokenTypeIds == null) {
@@ -38,8 +33,7 @@ public record EncodedInput(long[] inputIds, long[] attentionMask, long[] tokenTy
         return o instanceof EncodedInput other
                 && Arrays.equals(inputIds, other.inputIds)
                 && Arrays.equals(attentionMask, other.attentionMask)
-                && Arrays.equals(tokenTypeIds, other.tokenTypeIds)
-                && truncated == other.truncated;
+                && Arrays.equals(tokenTypeIds, other.tokenTypeIds);
     }
 
     @Override

@@ -34,6 +34,11 @@ class BoundedEngineTest {
         }
 
         @Override
+        public ModelSignature signature() {
+            throw new UnsupportedOperationException("not needed by BoundedEngine");
+        }
+
+        @Override
         public String description() {
             return "held";
         }
