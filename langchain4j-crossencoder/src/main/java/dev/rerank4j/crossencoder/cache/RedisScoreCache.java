@@ -1,5 +1,6 @@
 package dev.rerank4j.crossencoder.cache;
 
+import dev.rerank4j.crossencoder.runtime.internal.OptionalDependency;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.slf4j.Logger;
@@ -95,6 +96,12 @@ public final class RedisScoreCache implements SharedScoreCache, AutoCloseable {
     }
 
     public static Builder builder() {
+        // Jedis 7 introduced RedisClient; Spring Boot 3.5's dependency management pins Jedis 6, so say which version
+        OptionalDependency.require("redis.clients.jedis.RedisClient",
+                "redis.clients:jedis 7.0 or later (8.0.2 tested; under Spring Boot 3.5 set <jedis.version>8.0.2</jedis.version>)",
+                "RedisScoreCache");
+        OptionalDependency.require("io.github.resilience4j.circuitbreaker.CircuitBreaker",
+                "io.github.resilience4j:resilience4j-circuitbreaker", "RedisScoreCache's circuit breaker");
         return new Builder();
     }
 
