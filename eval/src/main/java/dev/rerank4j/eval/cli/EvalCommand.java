@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, SweepCommand.class, CompareCandidatesCommand.class,
                 dev.rerank4j.eval.bench.BenchCeCommand.class, dev.rerank4j.eval.bench.BenchCascadeCommand.class,
                 dev.rerank4j.eval.bench.BenchColbertCommand.class, dev.rerank4j.eval.bench.BenchResidualCommand.class,
+                dev.rerank4j.eval.soak.SoakCommand.class, dev.rerank4j.eval.soak.FleetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class EvalCommand implements Runnable {
 

@@ -13,9 +13,10 @@ import dev.rerank4j.crossencoder.runtime.InferenceException;
 import dev.rerank4j.crossencoder.runtime.Truncation;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
 import dev.rerank4j.crossencoder.runtime.internal.BatchSpec;
+import dev.rerank4j.crossencoder.runtime.internal.BoundedEngine;
+import dev.rerank4j.crossencoder.runtime.internal.InferenceEngine;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.internal.EngineOptions;
-import dev.rerank4j.crossencoder.runtime.internal.InferenceEngine;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngines;
 import dev.rerank4j.crossencoder.runtime.internal.MaxLengthPolicy;
 import dev.rerank4j.crossencoder.runtime.internal.ModelFamily;
@@ -206,6 +207,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         double[] uniqueScores = new double[unique.size()];
         int realTokens = 0;
         int paddedTokens = 0;
+        long queueNanos = 0;
         List<int[]> batches = planner.plan(lengths);
         for (int[] batchRows : batches) {
             List<EncodedInput> rows = new ArrayList<>(batchRows.length);
@@ -213,7 +215,9 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 rows.add(encoded.get(row));
             }
             TokenBatch batch = TokenBatch.of(rows, batchSpec);
-            OutputTensor logits = lifecycle.run(batch);
+            BoundedEngine.TimedRun run = lifecycle.runTimed(batch);
+            queueNanos += run.queueNanos();
+            OutputTensor logits = run.output();
             if (logits.shape().length == 0 || logits.shape()[0] != batchRows.length) {
                 throw new InferenceException("Model " + modelFile + " returned shape " + Arrays.toString(logits.shape())
                         + " for " + batchRows.length + " pairs; expected " + signature.output());
@@ -235,7 +239,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
             truncated += pairs.truncated()[slot[i]] ? 1 : 0;
         }
         ScoringStats stats = new ScoringStats(passages.size(), unique.size(), batches.size(), realTokens, paddedTokens,
-                truncated, tokenized - start, end - tokenized);
+                truncated, tokenized - start, end - tokenized - queueNanos, queueNanos);
         return new ScoredBatch(scores, stats);
     }
 

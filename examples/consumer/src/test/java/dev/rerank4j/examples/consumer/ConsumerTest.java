@@ -49,7 +49,9 @@ class ConsumerTest {
         for (String className : List.of("ai.djl.pytorch.engine.PtEngine",
                 "dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore",
                 "dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel",
-                "io.qdrant.client.QdrantClient", "me.tongfei.progressbar.ProgressBar")) {
+                "io.qdrant.client.QdrantClient", "me.tongfei.progressbar.ProgressBar",
+                "io.micrometer.core.instrument.MeterRegistry", "redis.clients.jedis.Jedis",
+                "io.github.resilience4j.circuitbreaker.CircuitBreaker")) {
             assertThat(present(className)).as(className).isFalse();
         }
     }

@@ -15,7 +15,7 @@ public final class InferenceEngines {
     }
 
     /** Opens the engine behind a gate of {@link EngineOptions#effectiveConcurrency()} simultaneous runs. */
-    public static InferenceEngine open(ModelDirectory directory, EngineOptions options) {
+    public static BoundedEngine open(ModelDirectory directory, EngineOptions options) {
         return new BoundedEngine(openUnbounded(directory, options), options.effectiveConcurrency());
     }
 

@@ -49,10 +49,16 @@ public final class ModelLifecycle {
 
     /** Runs one batch of a call in progress; {@link InferenceCancelledException} once {@link #close()} began. */
     public OutputTensor run(TokenBatch batch) {
+        return runTimed(batch).output();
+    }
+
+    /** {@link #run}, saying how long the batch waited for a run slot (0 when the engine does not queue runs). */
+    public BoundedEngine.TimedRun runTimed(TokenBatch batch) {
         if (closed) {
             throw new InferenceCancelledException(owner + " was closed while this call was running");
         }
-        return engine.run(batch);
+        return engine instanceof BoundedEngine bounded ? bounded.runTimed(batch)
+                : new BoundedEngine.TimedRun(engine.run(batch), 0);
     }
 
     public boolean isClosed() {
