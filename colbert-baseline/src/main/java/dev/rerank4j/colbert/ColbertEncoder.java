@@ -7,6 +7,7 @@ import dev.rerank4j.crossencoder.runtime.InferenceCancelledException;
 import dev.rerank4j.crossencoder.runtime.InferenceException;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
 import dev.rerank4j.crossencoder.runtime.internal.BatchScheduler;
+import dev.rerank4j.crossencoder.runtime.internal.BatchSpec;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
 import dev.rerank4j.crossencoder.runtime.internal.EngineOptions;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngine;
@@ -68,18 +69,33 @@ public final class ColbertEncoder implements AutoCloseable {
             }
             this.clsId = specials[0];
             this.suffixIds = Arrays.copyOfRange(specials, 1, specials.length);
-            this.engine = InferenceEngines.open(directory, options);
+            this.engine = openTokenVectorEngine(directory, options);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
         }
+        BatchSpec spec = engine.signature().batch();
         this.lifecycle = new ModelLifecycle(ColbertEncoder.class.getSimpleName(), engine, tokenizer,
-                new BatchScheduler(engine, planner, TokenBatch::of,
+                new BatchScheduler(engine, planner, rows -> TokenBatch.of(rows, spec),
                         InferenceEngines.resolve(directory, options).effectiveConcurrency(), false));
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Opens the engine; its probed output must be one vector per token: {@code [batch, sequence, colbert.dim]}. */
+    private InferenceEngine openTokenVectorEngine(ModelDirectory directory, EngineOptions options) {
+        InferenceEngine opened = InferenceEngines.open(directory, options);
+        var layout = opened.signature().output();
+        long[] shape = layout.shapeFor(2, 3);
+        if (shape == null || shape.length != 3 || shape[1] != 3 || shape[2] != config.dim()) {
+            opened.close();
+            throw new ModelLoadException("ColBERT model " + directory.root() + " output '"
+                    + opened.signature().outputName() + "' has shape " + layout + "; expected [batch, sequence, "
+                    + config.dim() + "] (colbert.dim in config.json)");
+        }
+        return opened;
     }
 
     public ColbertConfig config() {

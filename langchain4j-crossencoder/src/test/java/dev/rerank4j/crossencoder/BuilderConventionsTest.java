@@ -3,6 +3,8 @@ package dev.rerank4j.crossencoder;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.scoring.ScoringModel;
 import dev.rerank4j.crossencoder.cache.CachingScoringModel;
+import dev.rerank4j.crossencoder.cache.RedisScoreCache;
+import dev.rerank4j.crossencoder.metrics.MeteredScoringModel;
 import dev.rerank4j.crossencoder.model.HuggingFaceDownloader;
 import dev.rerank4j.crossencoder.rag.AdaptiveDepthPolicy;
 import dev.rerank4j.crossencoder.rag.CascadeContentAggregator;
@@ -42,6 +44,9 @@ class BuilderConventionsTest {
         rejectedByBuild("expireAfterWrite", () -> CachingScoringModel.builder().delegate(MODEL).modelIdentity("m")
                 .expireAfterWrite(Duration.ZERO).build());
         rejectedByBuild("modelIdentity", () -> CachingScoringModel.builder().delegate(MODEL).modelIdentity(" ").build());
+        rejectedByBuild("ttl", () -> RedisScoreCache.builder().ttl(Duration.ZERO).build());
+        rejectedByBuild("maxConnections", () -> RedisScoreCache.builder().maxConnections(0).build());
+        rejectedByBuild("meterRegistry", () -> MeteredScoringModel.builder().delegate(MODEL).build());
 
         rejectedByBuild("firstStageSize", () -> CascadeContentAggregator.builder().scoringModel(MODEL)
                 .firstStageSize(0).build());

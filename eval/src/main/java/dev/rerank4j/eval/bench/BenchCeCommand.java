@@ -2,15 +2,23 @@ package dev.rerank4j.eval.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.rerank4j.crossencoder.decoder.PromptEncoder;
+import dev.rerank4j.crossencoder.decoder.PromptTemplate;
+import dev.rerank4j.crossencoder.model.ModelBuilder;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
+import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
+import dev.rerank4j.crossencoder.runtime.internal.BatchSpec;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
+import dev.rerank4j.crossencoder.runtime.internal.ModelFamily;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 import dev.rerank4j.crossencoder.runtime.internal.TokenBatch;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 import dev.rerank4j.eval.metrics.Latencies;
+import dev.rerank4j.eval.report.MachineInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -26,8 +34,10 @@ import java.util.concurrent.Callable;
 /**
  * {@code bench-ce}: this project's cross-encoder on each engine against LangChain4j's OnnxScoringModel, on the same
  * model file and the same requests (a query with its top-N dense candidates), at 1, 2 and 4 concurrent requests.
- * Reports pairs/s, tokens/s, latency percentiles, padding waste and the model's FLOP rate against the machine's
- * fp32 matrix-multiply rate measured in the same run.
+ * Reports pairs/s, tokens/s, latency percentiles, padding waste and the model's FLOP rate ({@link FlopModel}: BERT or
+ * decoder) against the machine's fp32 matrix-multiply rate measured in the same run (PyTorch's and ONNX Runtime's,
+ * the higher one the roofline). A decoder LLM reranker (Qwen3-Reranker, mxbai-rerank-v2) is measured on its prompts
+ * (the token counts include the template), with {@value #UNCUT} to compare the last-token graph cut with full logits.
  */
 @Command(name = "bench-ce", mixinStandardHelpOptions = true,
         description = "Benchmark cross-encoder scorers (rerank4j ONNX/PyTorch vs LangChain4j OnnxScoringModel).")
@@ -39,21 +49,15 @@ public final class BenchCeCommand implements Callable<Integer> {
     static final String LC4J = "lc4j-onnx-scoring";
     static final String ONE_RUN = "rerank4j-onnx-one-run";
     static final String MERGED = "rerank4j-onnx-merged";
+    static final String UNCUT = "rerank4j-onnx-uncut";
     static final String INT8_FILE = "onnx/model_qint8.onnx";
-    static final List<String> ALL = List.of(ONNX, PYTORCH, LC4J, INT8, ONE_RUN, MERGED);
+    static final List<String> ALL = List.of(ONNX, PYTORCH, LC4J, INT8, UNCUT, ONE_RUN, MERGED);
 
-    @Option(names = "--data", required = true, description = "BEIR-layout data set directory")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "test", description = "qrels split the candidates belong to (default: ${DEFAULT-VALUE})")
-    String split;
+    @Mixin
+    BenchOptions io;
 
     @Option(names = "--model", description = "cross-encoder model directory (default: ../shared/models/minilm-l6-ce)")
     Path model;
-
-    @Option(names = "--candidates", description = "first-stage candidates TSV (query-id, corpus-id, rank, score); "
-            + "default: <data>/../../models/candidates/<set>-<split>.tsv")
-    Path candidates;
 
     @Option(names = "--depth", defaultValue = "30", description = "candidates per request (default: ${DEFAULT-VALUE})")
     int depth;
@@ -70,8 +74,8 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--concurrency", split = ",", defaultValue = "1,2,4", description = "concurrent requests (default: ${DEFAULT-VALUE})")
     List<Integer> concurrency;
 
-    @Option(names = "--scorers", split = ",", defaultValue = ONNX + "," + PYTORCH + "," + LC4J + "," + INT8,
-            description = "scorers to run (default: ${DEFAULT-VALUE}); also " + ONE_RUN + " (one run over all cores, "
+    @Option(names = "--scorers", split = ",", defaultValue = ONNX + "," + PYTORCH + "," + LC4J + "," + INT8 + "," + UNCUT,
+            description = "scorers to run (default: ${DEFAULT-VALUE}; those that do not apply to the model are skipped); also " + ONE_RUN + " (one run over all cores, "
                     + "the shape before the scheduler) and " + MERGED + " (concurrent requests share batches)")
     List<String> scorers;
 
@@ -81,10 +85,6 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--max-padding-ratio", defaultValue = "0.1",
             description = "rerank4j: largest padding share of a row before a new batch starts (default: ${DEFAULT-VALUE})")
     double maxPaddingRatio;
-
-    @Option(names = "--threads", defaultValue = "0",
-            description = "rerank4j: intra-op threads per run, 0 = automatic (default: ${DEFAULT-VALUE}); OnnxScoringModel: 0 = ONNX Runtime's default")
-    int threads;
 
     @Option(names = "--runs", defaultValue = "0", description = "rerank4j: simultaneous runs, 0 = automatic (default: ${DEFAULT-VALUE})")
     int runs;
@@ -114,8 +114,12 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--sla-requests", defaultValue = "32", description = "requests of the SLA run (default: ${DEFAULT-VALUE})")
     int slaRequests;
 
-    @Option(names = "--out", required = true, description = "output directory for bench.json")
-    Path out;
+    @Option(names = "--instruction", description = "decoder LLM rerankers: the prompt's instruction (default: the template's)")
+    String instruction;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "rerank4j scorers: cpu or cuda[:N] (CUDA needs the "
+            + "-Pcuda build; default: ${DEFAULT-VALUE})")
+    String device;
 
     /** Runs the benchmark on its own (the eval CLI also exposes it as {@code rerank4j-eval bench-ce}). */
     public static void main(String[] args) {
@@ -132,23 +136,22 @@ public final class BenchCeCommand implements Callable<Integer> {
         boolean globalPool = ortThreading && OrtSessionProbe.createEnvironmentWithGlobalPool(cores);
         String loadBefore = loadAverage();
         long started = System.nanoTime();
-        Path modelDir = model != null ? model : Path.of("../shared/models/minilm-l6-ce");
+        Path modelDir = BenchInputs.model(model, "minilm-l6-ce", "--model");
         ModelDirectory directory = ModelDirectory.of(modelDir);
-        Path candidatesFile = candidates != null ? candidates
-                : data.toAbsolutePath().normalize().getParent().getParent()
-                .resolve("models/candidates/" + data.toAbsolutePath().normalize().getFileName() + "-" + split + ".tsv");
-        if (!Files.isRegularFile(candidatesFile)) {
-            throw new IllegalArgumentException("candidates file " + candidatesFile + " not found; pass --candidates FILE");
-        }
-        RerankWorkload workload = RerankWorkload.load(data, split, candidatesFile, depth, queries);
-        BertFlops flops = BertFlops.of(directory.config());
+        Path candidatesFile = io.candidatesFile();
+        RerankWorkload workload = RerankWorkload.load(io.data, io.split, candidatesFile, depth, queries);
+        FlopModel flops = FlopModel.of(directory);
         int[][] lengths;
         FullBatch fullBatch;
         List<TokenBatch> plannedBatches = new ArrayList<>();
         try (TextTokenizer tokenizer = TextTokenizer.open(directory.tokenizerFile(), maxLength)) {
-            lengths = tokenLengths(tokenizer, workload, new BatchPlanner(batchSize, Math.max(8192, maxLength), maxPaddingRatio),
-                    plannedBatches);
-            fullBatch = FullBatch.of(tokenizer, workload, flops, batchSize);
+            PairEncoder encoder = pairEncoder(directory, tokenizer);
+            // the batches the scorer makes on a CPU by default, for the plain-ONNX-Runtime probes
+            BatchPlanner planner = new BatchPlanner(batchSize, Math.max(ModelBuilder.DEFAULT_CPU_MAX_BATCH_TOKENS,
+                    maxLength), maxPaddingRatio);
+            BatchSpec spec = ModelFamily.of(directory.config()).batchSpec(directory.config());
+            lengths = tokenLengths(encoder, workload, planner, spec, plannedBatches);
+            fullBatch = FullBatch.of(encoder, workload, flops, batchSize);
         }
 
         System.err.printf("bench-ce: %d requests x %d candidates from %s, model %s, max length %d, load average %s%n",
@@ -271,32 +274,32 @@ public final class BenchCeCommand implements Callable<Integer> {
             for (String file : List.of("onnx/model.onnx", INT8_FILE)) {
                 Path onnx = directory.root().resolve(file);
                 if (Files.isRegularFile(onnx)) {
-                    profiles.put(file, new OrtSessionProbe(onnx, plannedBatches).profile(out.resolve("profiles")));
+                    profiles.put(file, new OrtSessionProbe(onnx, plannedBatches).profile(io.out.resolve("profiles")));
                 }
             }
             report.put("ort_profile", profiles);
         }
         if (slaBudgetMs > 0) {
             try (CrossEncoderScoringModel scorer = CrossEncoderScoringModel.builder().modelDirectory(modelDir)
-                    .engine(EngineKind.ONNX).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
+                    .engine(EngineKind.ONNX).maxLength(maxLength).batchSize(batchSize).intraOpThreads(io.threads)
                     .maxConcurrentRuns(runs).maxPaddingRatio(maxPaddingRatio).build()) {
                 report.put("sla", SlaUnderLoad.measure(scorer, workload, Duration.ofMillis(slaBudgetMs), slaConcurrency,
                         slaRequests, warmup, depth));
             }
         }
 
-        report.put("workload", Map.of("data", data.toString(), "candidates", candidatesFile.toString(),
+        report.put("workload", Map.of("data", io.data.toString(), "candidates", candidatesFile.toString(),
                 "requests", workload.requests().size(), "depth", depth, "max_length", maxLength,
                 "model", modelDir.toString(), "real_tokens", sum(lengths), "repeats", repeats));
-        Map<String, Object> machine = machine();
+        Map<String, Object> machine = new LinkedHashMap<>(MachineInfo.describe());
         machine.put("load_average_before", loadBefore);
         machine.put("load_average_after", loadAverage());
         machine.put("bench_seconds", BenchStats.round((System.nanoTime() - started) / 1e9));
         report.put("machine", machine);
-        Files.createDirectories(out);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("bench.json").toFile(), report);
-        Files.writeString(out.resolve("bench.md"), BenchMarkdown.render(report));
-        System.err.println("wrote " + out.resolve("bench.json") + " and bench.md");
+        Files.createDirectories(io.out);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(io.out.resolve("bench.json").toFile(), report);
+        Files.writeString(io.out.resolve("bench.md"), BenchMarkdown.render(report));
+        System.err.println("wrote " + io.out.resolve("bench.json") + " and bench.md");
         return 0;
     }
 
@@ -308,18 +311,27 @@ public final class BenchCeCommand implements Callable<Integer> {
 
     private BenchScorer open(String name, Path modelDir) {
         return switch (name) {
-            case ONNX -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads, runs, false, maxPaddingRatio);
-            case ONE_RUN -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize,
-                    Runtime.getRuntime().availableProcessors(), 1, false, maxPaddingRatio);
-            case MERGED -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, null, maxLength, batchSize, threads, runs, true, maxPaddingRatio);
-            case INT8 -> BenchScorer.rerank4j(modelDir, EngineKind.ONNX, INT8_FILE, maxLength, batchSize, threads, runs, false, maxPaddingRatio);
-            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, threads, runs, false, maxPaddingRatio);
-            case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, threads);
+            case ONNX -> rerank4j(modelDir, null, io.threads, runs, false, true);
+            case UNCUT -> rerank4j(modelDir, null, io.threads, runs, false, false);
+            case ONE_RUN -> rerank4j(modelDir, null, Runtime.getRuntime().availableProcessors(), 1, false, true);
+            case MERGED -> rerank4j(modelDir, null, io.threads, runs, true, true);
+            case INT8 -> rerank4j(modelDir, INT8_FILE, io.threads, runs, false, true);
+            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, io.threads, runs,
+                    false, maxPaddingRatio, instruction, true, Device.parse(device));
+            case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, io.threads);
             default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use " + ALL);
         };
     }
 
     private static String skipReason(String name, ModelDirectory directory) {
+        if (decoder(directory) && (name.equals(LC4J) || name.equals(PYTORCH))) {
+            return name.equals(LC4J) ? "LangChain4j's OnnxScoringModel runs BERT-style cross-encoders, not decoder "
+                    + "LLM rerankers" : "decoder LLM rerankers run on ONNX Runtime only";
+        }
+        if (name.equals(UNCUT)) {
+            return decoder(directory) && causalLm(directory) ? null
+                    : "only for causal-LM decoder rerankers (it compares the last-token graph cut with full logits)";
+        }
         return switch (name) {
             case PYTORCH -> directory.torchScriptModel().isEmpty()
                     ? "no model.pt (TorchScript) in " + directory.root() : null;
@@ -328,6 +340,32 @@ public final class BenchCeCommand implements Callable<Integer> {
             case ONNX, LC4J, ONE_RUN, MERGED -> directory.onnxModel().isEmpty() ? "no onnx/model.onnx in " + directory.root() : null;
             default -> null;
         };
+    }
+
+    private BenchScorer rerank4j(Path modelDir, String onnxFile, int threads, int runs, boolean merge, boolean graphCut) {
+        return BenchScorer.rerank4j(modelDir, EngineKind.ONNX, onnxFile, maxLength, batchSize, threads, runs, merge,
+                maxPaddingRatio, instruction, graphCut, Device.parse(device));
+    }
+
+    /** How pairs become model inputs: the tokenizer's pair template, or a decoder reranker's prompt template. */
+    private interface PairEncoder {
+        List<EncodedInput> encode(String query, List<String> passages);
+    }
+
+    private PairEncoder pairEncoder(ModelDirectory directory, TextTokenizer tokenizer) {
+        if (!decoder(directory)) {
+            return tokenizer::encodePairs;
+        }
+        PromptEncoder prompts = PromptEncoder.create(PromptTemplate.forModel(directory), tokenizer, maxLength, instruction);
+        return (query, passages) -> prompts.encode(query, passages).inputs();
+    }
+
+    private static boolean decoder(ModelDirectory directory) {
+        return ModelFamily.of(directory.config()).decoder();
+    }
+
+    private static boolean causalLm(ModelDirectory directory) {
+        return directory.config().architectures().stream().anyMatch(a -> a.endsWith("ForCausalLM"));
     }
 
     private void warmUp(BenchScorer scorer, RerankWorkload workload) {
@@ -339,7 +377,7 @@ public final class BenchCeCommand implements Callable<Integer> {
     }
 
     /** One pass over the workload at one concurrency. */
-    private Map<String, Object> measure(BenchScorer scorer, RerankWorkload workload, int[][] lengths, BertFlops flops,
+    private Map<String, Object> measure(BenchScorer scorer, RerankWorkload workload, int[][] lengths, FlopModel flops,
                                         int c) throws Exception {
         List<RerankWorkload.Request> requests = workload.requests();
         long realTokens = sum(lengths);
@@ -442,12 +480,12 @@ public final class BenchCeCommand implements Callable<Integer> {
     /** One full batch: the {@code rows} longest distinct passages of the workload with its first query. */
     private record FullBatch(String query, List<String> passages, double flops) {
 
-        static FullBatch of(TextTokenizer tokenizer, RerankWorkload workload, BertFlops model, int rows) {
+        static FullBatch of(PairEncoder encoder, RerankWorkload workload, FlopModel model, int rows) {
             List<String> longest = workload.requests().stream().flatMap(r -> r.passages().stream()).distinct()
                     .sorted(java.util.Comparator.comparingInt(String::length).reversed()).limit(rows).toList();
             String query = workload.requests().get(0).query();
             double work = 0;
-            for (var encoded : tokenizer.encodePairs(query, longest)) {
+            for (var encoded : encoder.encode(query, longest)) {
                 work += model.forSequence(encoded.length());
             }
             return new FullBatch(query, longest, work);
@@ -481,15 +519,15 @@ public final class BenchCeCommand implements Callable<Integer> {
     }
 
     /** Token counts of every pair; also the batches rerank4j's planner makes of each request, into {@code batches}. */
-    private static int[][] tokenLengths(TextTokenizer tokenizer, RerankWorkload workload, BatchPlanner planner,
-                                        List<TokenBatch> batches) {
+    private static int[][] tokenLengths(PairEncoder encoder, RerankWorkload workload, BatchPlanner planner,
+                                        BatchSpec spec, List<TokenBatch> batches) {
         int[][] lengths = new int[workload.requests().size()][];
         for (int i = 0; i < lengths.length; i++) {
             RerankWorkload.Request r = workload.requests().get(i);
-            List<EncodedInput> encoded = tokenizer.encodePairs(r.query(), r.passages());
+            List<EncodedInput> encoded = encoder.encode(r.query(), r.passages());
             lengths[i] = encoded.stream().mapToInt(EncodedInput::length).toArray();
             for (int[] rows : planner.plan(lengths[i])) {
-                batches.add(TokenBatch.of(Arrays.stream(rows).mapToObj(encoded::get).toList()));
+                batches.add(TokenBatch.of(Arrays.stream(rows).mapToObj(encoded::get).toList(), spec));
             }
         }
         return lengths;
@@ -554,24 +592,6 @@ public final class BenchCeCommand implements Callable<Integer> {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return fields[0] + " " + fields[1] + " " + fields[2];
-        } catch (Exception e) {
-            return "unknown";
-        }
-    }
-
-    static Map<String, Object> machine() {
-        Map<String, Object> machine = new LinkedHashMap<>();
-        machine.put("cores", Runtime.getRuntime().availableProcessors());
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        machine.put("cpu", cpuModel());
-        return machine;
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
         } catch (Exception e) {
             return "unknown";
         }

@@ -7,7 +7,7 @@ import dev.rerank4j.crossencoder.model.ModelConfig;
  * (8·S·H²), the feed-forward block (4·S·H·I) and attention scores and context (4·S²·H); multiply-add = 2 FLOPs.
  * Embeddings, layer norms, softmax and the classifier head are negligible and left out.
  */
-public record BertFlops(int layers, int hidden, int intermediate) {
+public record BertFlops(int layers, int hidden, int intermediate) implements FlopModel {
 
     public static BertFlops of(ModelConfig config) {
         if (config.numHiddenLayers() <= 0 || config.hiddenSize() <= 0) {
@@ -16,6 +16,7 @@ public record BertFlops(int layers, int hidden, int intermediate) {
         return new BertFlops(config.numHiddenLayers(), config.hiddenSize(), config.intermediateSize());
     }
 
+    @Override
     public double forSequence(int tokens) {
         double s = tokens;
         double h = hidden;

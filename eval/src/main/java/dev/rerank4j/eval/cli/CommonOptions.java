@@ -17,11 +17,16 @@ public final class CommonOptions {
     @Option(names = "--out", required = true, description = "output directory (summary.json, report.md, plots)")
     Path out;
 
-    @Option(names = "--ce-model", description = "cross-encoder model directory (default ../shared/models/minilm-l6-ce when present)")
+    @Option(names = "--ce-model", description = "cross-encoder or decoder LLM reranker model directory (default "
+            + "../shared/models/minilm-l6-ce when present)")
     Path ceModel;
 
     @Option(names = "--ce-onnx-file", description = "ONNX file inside the cross-encoder directory, e.g. onnx/model_qint8.onnx")
     String ceOnnxFile;
+
+    @Option(names = "--ce-instruction", description = "decoder LLM rerankers (Qwen3-Reranker, mxbai-rerank-v2) given as "
+            + "--ce-model: the prompt's instruction (default: the prompt template's)")
+    String ceInstruction;
 
     @Option(names = "--colbert-model", description = "ColBERT model directory (default ../shared/models/minilm-l6-colbert when present)")
     Path colbertModel;
@@ -44,6 +49,10 @@ public final class CommonOptions {
     @Option(names = "--threads", defaultValue = "0", description = "intra-op threads of the rerankers (0 = automatic: one single-threaded run per core)")
     int threads;
 
+    @Option(names = "--cache", description = "cross-encoder pipelines score through a CachingScoringModel; the run "
+            + "reports a cold pass and a warm pass (the same queries again, named '<pipeline> warm')")
+    boolean cacheScores;
+
     @Option(names = "--no-progress", description = "no progress bars")
     boolean noProgress;
 
@@ -60,7 +69,7 @@ public final class CommonOptions {
     }
 
     /** The stand-in under ../shared/models (or the rerank4j.shared.dir property), null when absent. */
-    static Path sharedModel(String name) {
+    public static Path sharedModel(String name) {
         String configured = System.getProperty("rerank4j.shared.dir");
         Path shared = Path.of(configured != null ? configured : "../shared");
         Path dir = shared.resolve("models").resolve(name);

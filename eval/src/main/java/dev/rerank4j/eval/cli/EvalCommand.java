@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 @Command(name = "rerank4j-eval", mixinStandardHelpOptions = true, version = "rerank4j-eval 0.1.0",
         description = "Evaluates dense, cross-encoder and ColBERT pipelines on BEIR-layout data.",
         subcommands = {RunCommand.class, SweepCommand.class, CompareCandidatesCommand.class,
-                dev.rerank4j.eval.bench.BenchCeCommand.class,
+                dev.rerank4j.eval.bench.BenchCeCommand.class, dev.rerank4j.eval.bench.BenchCascadeCommand.class,
+                dev.rerank4j.eval.bench.BenchColbertCommand.class, dev.rerank4j.eval.bench.BenchResidualCommand.class,
+                dev.rerank4j.eval.soak.SoakCommand.class, dev.rerank4j.eval.soak.FleetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class EvalCommand implements Runnable {
 

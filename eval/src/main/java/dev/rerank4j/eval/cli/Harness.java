@@ -38,8 +38,10 @@ final class Harness {
              PipelineFactory factory = PipelineFactory.builder().corpus(dataset.corpus())
                      .denseModelId(options.candidates != null ? "candidates " + options.candidates : DENSE_MODEL_ID)
                      .crossEncoderModel(options.ceModelDirectory())
-                     .crossEncoderOnnxFile(options.ceOnnxFile).colbertModel(options.colbertModelDirectory())
-                     .threads(options.threads).cacheDir(options.cacheDirectory()).maxDepth(options.depth).build()) {
+                     .crossEncoderOnnxFile(options.ceOnnxFile).crossEncoderInstruction(options.ceInstruction)
+                     .colbertModel(options.colbertModelDirectory())
+                     .threads(options.threads).cacheDir(options.cacheDirectory()).maxDepth(options.depth)
+                     .cacheScores(options.cacheScores).showProgress(progress).build()) {
             Evaluator evaluator = Evaluator.builder().dataset(dataset).firstStage(firstStage)
                     .pipelines(factory.create(specs)).maxQueries(options.maxQueries).showProgress(progress)
                     .answerGenerator(chat.map(c -> new AnswerGenerator(c.model())).orElse(null),

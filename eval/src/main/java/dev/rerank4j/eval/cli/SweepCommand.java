@@ -58,7 +58,7 @@ public final class SweepCommand implements Runnable {
         }
         String title = result.dataset() + " (" + result.split() + ")";
         Charts.againstDepth(options.out.resolve("ndcg_vs_depth.png"), title + ": nDCG@10 vs rerank depth",
-                "nDCG@10", x, ndcg);
+                "nDCG@10 (0 to 1)", x, ndcg);
         Charts.againstDepth(options.out.resolve("p95_latency_vs_depth.png"), title + ": p95 latency vs rerank depth",
                 "p95 latency (ms)", x, p95);
         String report = MarkdownReport.render(result, machine,

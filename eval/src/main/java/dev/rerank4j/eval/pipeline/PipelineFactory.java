@@ -18,10 +18,13 @@ public final class PipelineFactory implements AutoCloseable {
     private final String denseModelId;
     private final Path ceModel;
     private final String ceOnnxFile;
+    private final String ceInstruction;
     private final Path colbertModel;
     private final int threads;
     private final Path cacheDir;
     private final int maxDepth;
+    private final boolean cacheScores;
+    private final boolean showProgress;
     private final List<AutoCloseable> opened = new ArrayList<>();
     private CrossEncoderScoringModel crossEncoder;
 
@@ -30,10 +33,13 @@ public final class PipelineFactory implements AutoCloseable {
         this.denseModelId = b.denseModelId;
         this.ceModel = b.ceModel;
         this.ceOnnxFile = b.ceOnnxFile;
+        this.ceInstruction = b.ceInstruction;
         this.colbertModel = b.colbertModel;
         this.threads = b.threads;
         this.cacheDir = b.cacheDir;
         this.maxDepth = b.maxDepth;
+        this.cacheScores = b.cacheScores;
+        this.showProgress = b.showProgress;
     }
 
     public static Builder builder() {
@@ -51,10 +57,13 @@ public final class PipelineFactory implements AutoCloseable {
     public RerankPipeline create(PipelineSpec spec) {
         return switch (spec.kind()) {
             case DENSE -> new DensePipeline(denseModelId);
-            case CROSS_ENCODER -> new CrossEncoderPipeline(crossEncoder(), corpus, spec.parameter());
-            case COLBERT -> open(ColbertPipeline.open(colbertModel, corpus, cacheDir, threads));
-            case CROSS_ENCODER_SLA -> new AdaptiveCrossEncoderPipeline(crossEncoder(), corpus, spec.parameter(),
-                    maxDepth);
+            case CROSS_ENCODER -> CascadePipeline.fixedDepth(crossEncoder(), corpus, spec.parameter(), maxDepth,
+                    cacheScores);
+            case COLBERT -> open(ColbertPipeline.open(colbertModel, corpus, cacheDir, threads, maxDepth,
+                    showProgress));
+            // ce-sla@MS may rerank anything from 1 candidate to the whole first stage
+            case CROSS_ENCODER_SLA -> CascadePipeline.latencyBudget(crossEncoder(), corpus, spec.parameter(), 1,
+                    maxDepth, maxDepth, cacheScores);
         };
     }
 
@@ -73,6 +82,9 @@ public final class PipelineFactory implements AutoCloseable {
                     .intraOpThreads(threads);
             if (ceOnnxFile != null) {
                 builder.onnxFile(ceOnnxFile);
+            }
+            if (ceInstruction != null) {
+                builder.instruction(ceInstruction);
             }
             crossEncoder = builder.build();
             opened.add(crossEncoder);
@@ -97,10 +109,25 @@ public final class PipelineFactory implements AutoCloseable {
         private String denseModelId;
         private Path ceModel;
         private String ceOnnxFile;
+        private String ceInstruction;
         private Path colbertModel;
         private int threads;
         private Path cacheDir = Path.of("target", "rerank4j-cache");
         private int maxDepth = 150;
+        private boolean cacheScores;
+        private boolean showProgress;
+
+        /** A progress bar while an index is built (else log lines). */
+        public Builder showProgress(boolean showProgress) {
+            this.showProgress = showProgress;
+            return this;
+        }
+
+        /** Cross-encoder pipelines score through their own {@code CachingScoringModel} (cold and warm passes). */
+        public Builder cacheScores(boolean cacheScores) {
+            this.cacheScores = cacheScores;
+            return this;
+        }
 
         /** Where indexes (ColBERT) are cached. */
         public Builder cacheDir(Path cacheDir) {
@@ -111,7 +138,7 @@ public final class PipelineFactory implements AutoCloseable {
             return this;
         }
 
-        /** The first-stage depth: the most an adaptive pipeline may rerank. */
+        /** The first-stage depth: the longest candidate list, and the most an adaptive pipeline may rerank. */
         public Builder maxDepth(int maxDepth) {
             if (maxDepth < 1) {
                 throw new IllegalArgumentException("maxDepth must be >= 1, was " + maxDepth);
@@ -132,6 +159,12 @@ public final class PipelineFactory implements AutoCloseable {
 
         public Builder crossEncoderModel(Path ceModel) {
             this.ceModel = ceModel;
+            return this;
+        }
+
+        /** Decoder LLM rerankers: the instruction in their prompt (null: the template's default). */
+        public Builder crossEncoderInstruction(String ceInstruction) {
+            this.ceInstruction = ceInstruction;
             return this;
         }
 

@@ -4,6 +4,7 @@ import dev.rerank4j.eval.data.CandidateLists.Candidate;
 import dev.rerank4j.eval.data.Query;
 
 import java.util.List;
+import java.util.Map;
 
 /** One pipeline of a run: turns the shared first-stage candidates into a final ranking. */
 public interface RerankPipeline extends AutoCloseable {
@@ -21,6 +22,20 @@ public interface RerankPipeline extends AutoCloseable {
         return null;
     }
 
+    /** Whether scores are cached between queries (then a run reports a cold and a warm pass). */
+    default boolean cached() {
+        return false;
+    }
+
+    /** Empties the score cache, so that the next pass starts cold. */
+    default void clearCache() {
+    }
+
+    /** Figures the pipeline learned over the run, for reports (e.g. an adaptive policy's cost per token). */
+    default Map<String, Object> details() {
+        return Map.of();
+    }
+
     @Override
     default void close() {
     }
@@ -28,13 +43,21 @@ public interface RerankPipeline extends AutoCloseable {
     /**
      * A final ranking.
      *
-     * @param docIds ranked document ids, best first
-     * @param pairs  model inputs scored (query-passage pairs or documents), for pairs/s
-     * @param depth  how many candidates were reranked
+     * @param docIds    ranked document ids, best first
+     * @param pairs     model inputs scored (query-passage pairs or documents), for pairs/s
+     * @param depth     how many candidates were reranked
+     * @param cacheHits of those, how many scores came from a cache
+     * @param batches   model batches run (0 when unknown)
+     * @param fallback  why the reranker fell back to first-stage order, or null
      */
-    record Ranking(List<String> docIds, int pairs, int depth) {
+    record Ranking(List<String> docIds, int pairs, int depth, int cacheHits, int batches, String fallback) {
         public Ranking {
             docIds = List.copyOf(docIds);
+        }
+
+        /** A ranking without cache, batch or fallback information. */
+        public Ranking(List<String> docIds, int pairs, int depth) {
+            this(docIds, pairs, depth, 0, 0, null);
         }
     }
 }

@@ -32,13 +32,24 @@ public final class MarkdownReport {
             md.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %s |%n", p.name(), p.ndcg10(),
                     p.mrr10(), p.recall100(), p.p5(), fmt(p.answerRecall8())));
         }
-        md.append("\n| pipeline | p50 ms | p95 ms | p99 ms | queries/s | pairs/s | mean depth |\n");
-        md.append("|---|---|---|---|---|---|---|\n");
+        md.append("\n| pipeline | p50 ms | p95 ms | p99 ms | queries/s | pairs/s | mean depth | cache hits/query "
+                + "| fallbacks |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (PipelineResult p : result.pipelines()) {
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.2f | %s | %.1f |%n", p.name(),
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.2f | %s | %.1f | %s | %s |%n", p.name(),
                     p.latency().p50(), p.latency().p95(), p.latency().p99(), p.queriesPerSecond(),
                     p.pairsPerSecond() == null ? "–" : String.format(Locale.ROOT, "%.1f", p.pairsPerSecond()),
-                    p.meanDepth()));
+                    p.meanDepth(), p.cacheHitsPerQuery() == null ? "–"
+                            : String.format(Locale.ROOT, "%.1f", p.cacheHitsPerQuery()),
+                    p.fallbacks().isEmpty() ? "–" : p.fallbackCount() + " " + p.fallbacks()));
+        }
+        for (PipelineResult p : result.pipelines()) {
+            if (!p.details().isEmpty()) { // an adaptive pipeline: what it chose and learned
+                md.append("\n`").append(p.name()).append("`: depths chosen (depth=queries) ").append(p.depths());
+                p.details().forEach((key, value) -> md.append("; ").append(key).append(' ').append(
+                        value instanceof Double d ? String.format(Locale.ROOT, "%.0f", d) : String.valueOf(value)));
+                md.append('\n');
+            }
         }
         boolean generation = result.pipelines().stream().anyMatch(p -> p.exactMatch() != null);
         if (generation) {

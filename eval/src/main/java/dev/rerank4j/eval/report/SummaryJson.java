@@ -62,6 +62,14 @@ public final class SummaryJson {
             node.put("queries", p.queries());
             node.put("model", p.modelId());
             node.put("engine", p.engine());
+            node.put("cache", p.cache());
+            putNullable(node, "cache_hits_per_query", p.cacheHitsPerQuery());
+            putNullable(node, "batches_per_query", p.batchesPerQuery());
+            ObjectNode depths = node.putObject("depths");
+            p.depths().forEach((depth, count) -> depths.put(Integer.toString(depth), count));
+            ObjectNode fallbacks = node.putObject("fallbacks");
+            p.fallbacks().forEach(fallbacks::put);
+            node.set("details", MAPPER.valueToTree(p.details()));
         }
         root.set("machine", MAPPER.valueToTree(machine));
         return root;

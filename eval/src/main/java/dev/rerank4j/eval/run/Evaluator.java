@@ -62,8 +62,43 @@ public final class Evaluator {
         return selected;
     }
 
+    /**
+     * One untimed warm-up query, then every query through every pipeline (with the score caches emptied first: the
+     * cold pass); when a pipeline caches scores, a second pass over the same queries through those pipelines only
+     * (the warm pass, reported as {@code <name> warm}).
+     */
     public EvalResult run() {
         List<Query> queries = selectQueries(dataset.judgedQueries(), maxQueries);
+        int p = pipelines.size();
+        warmUp(queries);
+        pipelines.forEach(RerankPipeline::clearCache);
+        Pass cold = pass(queries, pipelines, generator, "Evaluating " + names(pipelines));
+        List<PipelineResult> results = new ArrayList<>(p);
+        for (int i = 0; i < p; i++) {
+            RerankPipeline pipeline = pipelines.get(i);
+            results.add(cold.acc[i].result(pipeline, pipeline.name(), pipeline.cached() ? "cold" : null));
+        }
+        List<RerankPipeline> cached = pipelines.stream().filter(RerankPipeline::cached).toList();
+        if (!cached.isEmpty()) {
+            // The same queries again: every score is in the cache now. No answers are generated twice.
+            Pass warm = pass(queries, cached, null, "Warm cache " + names(cached));
+            for (int i = 0; i < cached.size(); i++) {
+                results.add(warm.acc[i].result(cached.get(i), cached.get(i).name() + " warm", "warm"));
+            }
+        }
+        Map<String, AnswerKey> answers = dataset.answers().orElse(null);
+        String note = answers == null ? null : generator == null
+                ? "no chat model configured (set RERANK4J_OPENAI_* or RERANK4J_OLLAMA_*): generation metrics skipped"
+                : null;
+        return new EvalResult(dataset.name(), dataset.split(), queries.size(), cold.evaluated, firstStage.description(),
+                cold.firstStageMs.mean() == null ? 0 : cold.firstStageMs.mean(), chatModelDescription, note, results);
+    }
+
+    /** What one pass over the queries measured, per pipeline. */
+    private record Pass(Accumulators[] acc, MeanAccumulator firstStageMs, int evaluated) {
+    }
+
+    private Pass pass(List<Query> queries, List<RerankPipeline> pipelines, AnswerGenerator generator, String task) {
         Map<String, AnswerKey> answers = dataset.answers().orElse(null);
         Map<String, Document> corpus = dataset.corpus();
         int p = pipelines.size();
@@ -71,10 +106,9 @@ public final class Evaluator {
         for (int i = 0; i < p; i++) {
             acc[i] = new Accumulators(queries.size());
         }
-        warmUp(queries);
         MeanAccumulator firstStageMs = new MeanAccumulator();
         int evaluated = 0;
-        try (Progress progress = Progress.start("Evaluating " + names(), queries.size(), showProgress)) {
+        try (Progress progress = Progress.start(task, queries.size(), showProgress)) {
             for (Query query : queries) {
                 long start = System.nanoTime();
                 List<Candidate> candidates = firstStage.retrieve(query);
@@ -98,24 +132,17 @@ public final class Evaluator {
                         acc[i].p5.add(RankingMetrics.precision(ranking.docIds(), judgements, 5));
                     }
                     if (key != null) {
-                        scoreAnswers(acc[i], query, key, topPassages(corpus, ranking.docIds()));
+                        scoreAnswers(acc[i], generator, query, key, topPassages(corpus, ranking.docIds()));
                     }
                 }
                 progress.step(1);
             }
         }
-        List<PipelineResult> results = new ArrayList<>(p);
-        for (int i = 0; i < p; i++) {
-            results.add(acc[i].result(pipelines.get(i)));
-        }
-        String note = answers == null ? null : generator == null
-                ? "no chat model configured (set RERANK4J_OPENAI_* or RERANK4J_OLLAMA_*): generation metrics skipped"
-                : null;
-        return new EvalResult(dataset.name(), dataset.split(), queries.size(), evaluated, firstStage.description(),
-                firstStageMs.mean() == null ? 0 : firstStageMs.mean(), chatModelDescription, note, results);
+        return new Pass(acc, firstStageMs, evaluated);
     }
 
-    private void scoreAnswers(Accumulators acc, Query query, AnswerKey key, List<String> top) {
+    private static void scoreAnswers(Accumulators acc, AnswerGenerator generator, Query query, AnswerKey key,
+                                     List<String> top) {
         if (key.answerable()) {
             acc.answerRecall.add(AnswerMetrics.answerInPassages(key.answers(), top) ? 1 : 0);
         }
@@ -156,7 +183,7 @@ public final class Evaluator {
         }
     }
 
-    private String names() {
+    private static String names(List<RerankPipeline> pipelines) {
         List<String> names = new ArrayList<>();
         for (RerankPipeline pipeline : pipelines) {
             names.add(pipeline.name());
@@ -171,6 +198,10 @@ public final class Evaluator {
         double rerankMs;
         long pairs;
         long depth;
+        long cacheHits;
+        long batches;
+        final Map<Integer, Integer> depths = new java.util.TreeMap<>();
+        final Map<String, Integer> fallbacks = new java.util.TreeMap<>();
         final MeanAccumulator ndcg = new MeanAccumulator();
         final MeanAccumulator mrr = new MeanAccumulator();
         final MeanAccumulator recall = new MeanAccumulator();
@@ -190,16 +221,24 @@ public final class Evaluator {
             rerankMs += rerank;
             pairs += ranking.pairs();
             depth += ranking.depth();
+            cacheHits += ranking.cacheHits();
+            batches += ranking.batches();
+            depths.merge(ranking.depth(), 1, Integer::sum);
+            if (ranking.fallback() != null) {
+                fallbacks.merge(ranking.fallback(), 1, Integer::sum);
+            }
         }
 
-        PipelineResult result(RerankPipeline pipeline) {
+        PipelineResult result(RerankPipeline pipeline, String name, String cache) {
             Latencies latency = Latencies.of(java.util.Arrays.copyOf(latencies, n));
             double qps = totalMs == 0 ? 0 : n / (totalMs / 1000.0);
             Double pps = pairs == 0 || rerankMs == 0 ? null : pairs / (rerankMs / 1000.0);
-            return new PipelineResult(pipeline.name(), pipeline.modelId(), pipeline.engine(), ndcg.count(),
+            return new PipelineResult(name, pipeline.modelId(), pipeline.engine(), ndcg.count(),
                     orZero(ndcg), orZero(mrr), orZero(recall), orZero(p5), answerRecall.mean(),
                     answerRecall.count() == 0 ? null : answerRecall.count(), exactMatch.mean(), f1.mean(),
-                    declined.mean(), latency, qps, pps, n == 0 ? 0 : (double) depth / n, n == 0 ? 0 : rerankMs / n);
+                    declined.mean(), latency, qps, pps, n == 0 ? 0 : (double) depth / n, n == 0 ? 0 : rerankMs / n,
+                    cache, cache == null || n == 0 ? null : (double) cacheHits / n,
+                    batches == 0 || n == 0 ? null : (double) batches / n, depths, fallbacks, pipeline.details());
         }
 
         private static double orZero(MeanAccumulator m) {

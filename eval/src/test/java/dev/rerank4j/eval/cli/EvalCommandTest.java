@@ -2,6 +2,7 @@ package dev.rerank4j.eval.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rerank4j.crossencoder.testing.TestModels;
 import dev.rerank4j.eval.support.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +67,19 @@ class EvalCommandTest {
     }
 
     @Test
+    void run_reranks_with_a_decoder_llm_reranker_given_as_ce_model() throws IOException {
+        Path decoder = TestModels.decoderFixture("tiny-qwen3-reranker-seq-cls");
+        int code = execute("run", "--data", Fixtures.tinyBeir().toString(), "--split", "test",
+                "--pipelines", "dense,ce@3", "--ce-model", decoder.toString(), "--ce-instruction",
+                "Given a question, retrieve passages that answer it", "--candidates",
+                Fixtures.tinyCandidates().toString(), "--out", out.toString(), "--no-progress");
+        assertThat(code).as(stderr.toString()).isZero();
+        JsonNode ce = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("pipelines").get("ce@3");
+        assertThat(ce.get("ndcg@10").isNumber()).isTrue();
+        assertThat(ce.get("queries_per_s").asDouble()).isPositive();
+    }
+
+    @Test
     void sweep_plots_ndcg_and_p95_latency_against_depth() throws IOException {
         int code = execute("sweep", "--data", Fixtures.tinyBeir().toString(), "--split", "test", "--depths", "1,2",
                 "--ce-model", Fixtures.tinyCrossEncoder().toString(), "--candidates",
@@ -75,6 +89,82 @@ class EvalCommandTest {
         assertThat(summary.get("pipelines").fieldNames()).toIterable().containsExactly("dense", "ce@1", "ce@2");
         assertThat(ImageIO.read(out.resolve("ndcg_vs_depth.png").toFile())).isNotNull();
         assertThat(ImageIO.read(out.resolve("p95_latency_vs_depth.png").toFile())).isNotNull();
+    }
+
+    @Test
+    void run_with_cache_reports_a_cold_and_a_warm_pass() throws IOException {
+        int code = execute("run", "--data", Fixtures.tinyBeir().toString(), "--split", "test",
+                "--pipelines", "ce@2,ce-sla@1000", "--cache", "--ce-model", Fixtures.tinyCrossEncoder().toString(),
+                "--candidates", Fixtures.tinyCandidates().toString(), "--out", out.toString(), "--no-progress");
+        assertThat(code).as(stderr.toString()).isZero();
+        JsonNode pipelines = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("pipelines");
+        assertThat(pipelines.fieldNames()).toIterable()
+                .containsExactly("ce@2", "ce-sla@1000", "ce@2 warm", "ce-sla@1000 warm");
+        assertThat(pipelines.get("ce@2").get("cache").asText()).isEqualTo("cold");
+        assertThat(pipelines.get("ce@2 warm").get("cache_hits_per_query").asDouble())
+                .isEqualTo(pipelines.get("ce@2 warm").get("mean_depth").asDouble());
+        assertThat(pipelines.get("ce@2 warm").get("ndcg@10").asDouble())
+                .isEqualTo(pipelines.get("ce@2").get("ndcg@10").asDouble());
+        assertThat(pipelines.get("ce-sla@1000").get("details").get("budget_ms").asInt()).isEqualTo(1000);
+    }
+
+    @Test
+    void bench_cascade_reports_cold_and_warm_cache_and_the_adaptive_depths() throws IOException {
+        int code = execute("bench-cascade", "--data", Fixtures.tinyBeir().toString(), "--model",
+                Fixtures.tinyCrossEncoder().toString(), "--candidates", Fixtures.tinyCandidates().toString(),
+                "--depth", "3", "--min-depth", "1", "--budget-ms", "2000", "--out", out.toString(), "--no-progress");
+        assertThat(code).as(stderr.toString()).isZero();
+        String report = Files.readString(out.resolve("cascade.md"));
+        assertThat(report).contains("| cold |", "| warm |", "Adaptive depth 1-3, budget 2000 ms", "depths chosen");
+        JsonNode pipelines = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("pipelines");
+        assertThat(pipelines.fieldNames()).toIterable().containsExactly("ce@3", "ce-sla@2000", "ce@3 warm");
+        // lists of 4, 2, 2, 1 candidates: depth min(3, n); warm, every one of them is a cache hit
+        assertThat(pipelines.get("ce@3").get("mean_depth").asDouble()).isEqualTo(8 / 4.0);
+        assertThat(pipelines.get("ce@3 warm").get("cache_hits_per_query").asDouble()).isEqualTo(8 / 4.0);
+        assertThat(pipelines.get("ce@3").get("cache_hits_per_query").asDouble()).isZero();
+    }
+
+    @Test
+    void bench_colbert_compares_index_encodings_with_query_time_encoding() throws IOException {
+        int code = execute("bench-colbert", "--data", Fixtures.tinyBeir().toString(), "--colbert-model",
+                Fixtures.tinyColbert().toString(), "--ce-model", Fixtures.tinyCrossEncoder().toString(),
+                "--candidates", Fixtures.tinyCandidates().toString(), "--ce-depth", "2", "--exact-queries", "2",
+                "--work-dir", out.resolve("work").toString(), "--out", out.toString(), "--no-progress");
+        assertThat(code).as(stderr.toString()).isZero();
+        JsonNode figures = new ObjectMapper().readTree(out.resolve("colbert.json").toFile());
+        assertThat(figures.get("documents_indexed").asInt()).as("d2 d1 d5 d3 d4 d6").isEqualTo(6);
+        assertThat(figures.get("build_docs_per_s").asDouble()).isPositive();
+        assertThat(figures.get("int8_bytes_per_doc").asDouble())
+                .isLessThan(figures.get("float16_bytes_per_doc").asDouble());
+        assertThat(figures.get("float16_max_abs_score_change").asDouble()).isLessThan(0.01);
+        assertThat(figures.get("int8_max_abs_score_change").asDouble())
+                .isGreaterThanOrEqualTo(figures.get("float16_mean_abs_score_change").asDouble());
+        JsonNode pipelines = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("pipelines");
+        assertThat(pipelines.fieldNames()).toIterable().containsExactly("dense", "colbert", "colbert-int8", "ce@2");
+        assertThat(Files.readString(out.resolve("colbert.md"))).contains("| colbert |", "bytes");
+
+        // a second run reuses the index files
+        assertThat(execute("bench-colbert", "--data", Fixtures.tinyBeir().toString(), "--colbert-model",
+                Fixtures.tinyColbert().toString(), "--candidates", Fixtures.tinyCandidates().toString(), "--skip-ce",
+                "--reuse-index", "--work-dir", out.resolve("work").toString(), "--out", out.resolve("again").toString(),
+                "--no-progress")).as(stderr.toString()).isZero();
+        assertThat(new ObjectMapper().readTree(out.resolve("again/colbert.json").toFile()).get("build_seconds").isNull())
+                .isTrue();
+    }
+
+    @Test
+    void bench_residual_evaluates_the_codec_against_the_float16_index() throws IOException {
+        int code = execute("bench-residual", "--data", Fixtures.tinyBeir().toString(), "--colbert-model",
+                Fixtures.tinyColbert().toString(), "--candidates", Fixtures.tinyCandidates().toString(),
+                "--centroids", "2", "--bits", "8", "--sample", "64", "--work-dir", out.resolve("work").toString(),
+                "--out", out.toString(), "--no-progress");
+        assertThat(code).as(stderr.toString()).isZero();
+        JsonNode figures = new ObjectMapper().readTree(out.resolve("residual.json").toFile());
+        assertThat(figures.get("bytes_per_vector").asInt()).isLessThan(figures.get("float16_bytes_per_vector").asInt());
+        assertThat(figures.get("max_abs_score_change").asDouble()).isLessThan(0.5);
+        JsonNode pipelines = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("pipelines");
+        assertThat(pipelines.fieldNames()).toIterable().containsExactly("colbert", "colbert-residual-2x8");
+        assertThat(Files.readString(out.resolve("residual.md"))).contains("| 2 | 8 |");
     }
 
     @Test
@@ -101,6 +191,7 @@ class EvalCommandTest {
     @Test
     void top_level_command_lists_its_subcommands() {
         assertThat(execute("--help")).isZero();
-        assertThat(stdout.toString()).contains("run", "sweep");
+        assertThat(stdout.toString()).contains("run", "sweep", "bench-ce", "bench-cascade", "bench-colbert",
+                "bench-residual");
     }
 }

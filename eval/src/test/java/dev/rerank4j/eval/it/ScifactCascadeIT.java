@@ -1,5 +1,6 @@
 package dev.rerank4j.eval.it;
 
+import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.rag.AugmentationRequest;
 import dev.langchain4j.rag.RetrievalAugmentor;
@@ -13,9 +14,12 @@ import dev.rerank4j.crossencoder.rag.DenseIndex;
 import dev.rerank4j.crossencoder.rag.IngestReport;
 import dev.rerank4j.crossencoder.rag.RerankEvent;
 import dev.rerank4j.crossencoder.rag.RerankingPipeline;
-import dev.rerank4j.eval.bench.cascade.BeirSet;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 import dev.rerank4j.crossencoder.testing.TestModels;
+import dev.rerank4j.eval.data.BeirDataset;
+import dev.rerank4j.eval.data.CandidateLists;
+import dev.rerank4j.eval.data.CandidateLists.Candidate;
+import dev.rerank4j.eval.metrics.RankingMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -47,20 +51,25 @@ class ScifactCascadeIT {
         Path modelDir = TestModels.requireShared("models/minilm-l6-ce");
         Path candidatesFile = TestModels.requireShared("models/candidates/scifact-test.tsv");
 
-        BeirSet scifact = BeirSet.load(data);
-        Map<String, Map<String, Integer>> qrels = BeirSet.qrels(data.resolve("qrels/test.tsv"));
-        Map<String, List<String>> reference = BeirSet.candidates(candidatesFile);
+        BeirDataset scifact = BeirDataset.load(data, "test");
+        Map<String, Map<String, Integer>> qrels = scifact.qrels();
+        Map<String, List<String>> reference = new java.util.HashMap<>();
+        CandidateLists.read(candidatesFile).forEach((q, list) -> reference.put(q, list.stream().map(Candidate::docId).toList()));
         List<String> queryIds = qrels.keySet().stream().limit(QUERIES).toList();
         Set<String> slice = new LinkedHashSet<>();
         for (String q : queryIds) {
             slice.addAll(qrels.get(q).keySet());
             slice.addAll(reference.get(q).subList(0, 30));
         }
+        // the slice in corpus order, as LangChain4j documents with their id
+        List<Document> documents = scifact.corpus().values().stream().filter(doc -> slice.contains(doc.id()))
+                .map(doc -> Document.from(doc.passage(), dev.langchain4j.data.document.Metadata.from(DenseIndex.ID_KEY, doc.id())))
+                .toList();
 
         // Persisted under target/: a second run of this test loads the index instead of embedding again.
         DenseIndex index = DenseIndex.builder().storeFile(Path.of("target/it-index/scifact-slice.json"))
                 .showProgress(true).build();
-        IngestReport report = index.sync(scifact.documents(slice));
+        IngestReport report = index.sync(documents);
         assertThat(index.size()).isEqualTo(slice.size());
         System.out.println("SciFact slice: " + slice.size() + " documents, " + report);
 
@@ -75,7 +84,7 @@ class ScifactCascadeIT {
             double denseNdcg = 0;
             double rerankedNdcg = 0;
             for (String q : queryIds) {
-                String query = scifact.queries().get(q);
+                String query = scifact.queries().get(q).text();
                 List<String> dense = index.search(query, 30).stream()
                         .map(m -> m.embedded().metadata().getString("id")).toList();
                 assertThat(dense).as("dense top 30 of query %s vs the reference candidates", q)
@@ -85,7 +94,7 @@ class ScifactCascadeIT {
                 List<Content> top8 = pipeline.augment(new AugmentationRequest(message,
                         Metadata.from(message, "it", List.of()))).contents();
 
-                List<String> passages = dense.stream().map(id -> scifact.doc(id).passage()).toList();
+                List<String> passages = dense.stream().map(id -> scifact.corpus().get(id).passage()).toList();
                 double[] direct = crossEncoder.scorePassages(query, passages).scores();
                 List<Integer> order = IntStream.range(0, 30).boxed()
                         .sorted(Comparator.comparingDouble((Integer i) -> direct[i]).reversed()).toList();
@@ -101,8 +110,8 @@ class ScifactCascadeIT {
                 List<String> reranked = fullList.rerank(query, index.retriever(150).retrieve(Query.from(query)))
                         .stream().map(c -> c.textSegment().metadata().getString("id")).toList();
                 assertThat(cache.stats().missCount()).as("the full list reuses the cached scores").isEqualTo(missesBefore);
-                denseNdcg += BeirSet.ndcg(dense, qrels.get(q), 10);
-                rerankedNdcg += BeirSet.ndcg(reranked, qrels.get(q), 10);
+                denseNdcg += RankingMetrics.ndcg(dense, qrels.get(q), 10);
+                rerankedNdcg += RankingMetrics.ndcg(reranked, qrels.get(q), 10);
             }
             assertThat(events).hasSize(QUERIES).allSatisfy(e -> assertThat(e.fallback()).isEmpty());
             double meanMillis = events.stream().mapToLong(RerankEvent::totalNanos).average().orElse(0) / 1e6;

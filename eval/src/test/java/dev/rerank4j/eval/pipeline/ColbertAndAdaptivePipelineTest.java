@@ -42,7 +42,7 @@ class ColbertAndAdaptivePipelineTest {
         Query query = new Query("q", "capital of France");
         List<Candidate> candidates = candidates("d2", "d1", "d5", "d3");
         List<String> ranked;
-        try (ColbertPipeline colbert = ColbertPipeline.open(Fixtures.tinyColbert(), corpus, cache, 0)) {
+        try (ColbertPipeline colbert = ColbertPipeline.open(Fixtures.tinyColbert(), corpus, cache, 0, 150, false)) {
             var ranking = colbert.rank(query, candidates);
             ranked = ranking.docIds();
             assertThat(ranking.pairs()).isEqualTo(4);
@@ -62,14 +62,14 @@ class ColbertAndAdaptivePipelineTest {
             assertThat(files.filter(f -> f.getFileName().toString().startsWith("colbert-"))).hasSize(1);
         }
         // reopening uses the index file (no rebuild) and ranks the same
-        try (ColbertPipeline again = ColbertPipeline.open(Fixtures.tinyColbert(), corpus, cache, 0)) {
+        try (ColbertPipeline again = ColbertPipeline.open(Fixtures.tinyColbert(), corpus, cache, 0, 150, false)) {
             assertThat(again.rank(query, candidates).docIds()).isEqualTo(ranked);
         }
     }
 
     @Test
     void colbert_without_a_model_directory_names_the_option() {
-        assertThatThrownBy(() -> ColbertPipeline.open(null, corpus, cache, 0))
+        assertThatThrownBy(() -> ColbertPipeline.open(null, corpus, cache, 0, 150, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--colbert-model");
     }
 
@@ -77,8 +77,9 @@ class ColbertAndAdaptivePipelineTest {
     void adaptive_depth_reranks_a_prefix_within_the_candidates_and_learns_from_each_query() {
         try (CrossEncoderScoringModel model = CrossEncoderScoringModel.builder()
                 .modelDirectory(Fixtures.tinyCrossEncoder()).build()) {
-            var pipeline = new AdaptiveCrossEncoderPipeline(model, corpus, 1000, 6);
+            var pipeline = CascadePipeline.latencyBudget(model, corpus, 1000, 1, 6, 6, false);
             assertThat(pipeline.name()).isEqualTo("ce-sla@1000");
+            assertThat(pipeline.details()).containsEntry("budget_ms", 1000L).containsEntry("deadline_ms", 1000L);
             List<Candidate> candidates = candidates("d2", "d1", "d5", "d3", "d6", "d4");
             var first = pipeline.rank(new Query("q", "capital"), candidates);
             assertThat(first.depth()).as("no observation yet: max depth").isEqualTo(6);
@@ -86,6 +87,7 @@ class ColbertAndAdaptivePipelineTest {
             assertThat(second.depth()).isBetween(1, 6);
             assertThat(second.docIds()).containsExactlyInAnyOrder("d2", "d1", "d5", "d3", "d6", "d4");
             assertThat(pipeline.rank(new Query("q", "x"), List.of()).docIds()).isEmpty();
+            assertThat(pipeline.details().get("learned_ns_per_token")).as("learned from the first query").isNotNull();
         }
     }
 }

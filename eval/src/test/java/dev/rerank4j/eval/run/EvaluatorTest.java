@@ -9,7 +9,7 @@ import dev.rerank4j.eval.answers.AnswerGenerator;
 import dev.rerank4j.eval.data.BeirDataset;
 import dev.rerank4j.eval.data.Query;
 import dev.rerank4j.eval.pipeline.CandidateFileFirstStage;
-import dev.rerank4j.eval.pipeline.CrossEncoderPipeline;
+import dev.rerank4j.eval.pipeline.CascadePipeline;
 import dev.rerank4j.eval.pipeline.DensePipeline;
 import dev.rerank4j.eval.pipeline.RerankPipeline;
 import dev.rerank4j.eval.support.Fixtures;
@@ -96,7 +96,7 @@ class EvaluatorTest {
         try (CrossEncoderScoringModel model = CrossEncoderScoringModel.builder()
                 .modelDirectory(Fixtures.tinyCrossEncoder()).build()) {
             List<RerankPipeline> pipelines = List.of(new DensePipeline(null),
-                    new CrossEncoderPipeline(model, tiny.corpus(), 2));
+                    CascadePipeline.fixedDepth(model, tiny.corpus(), 2, 150, false));
             EvalResult result = Evaluator.builder().dataset(tiny)
                     .firstStage(new CandidateFileFirstStage(Fixtures.tinyCandidates(), 150))
                     .pipelines(pipelines).build().run();
@@ -108,6 +108,30 @@ class EvaluatorTest {
                     .isEqualTo(result.pipeline("dense").recall100());
             assertThat(ce.latency().p50()).isGreaterThanOrEqualTo(0);
             assertThat(ce.engine()).isNotBlank();
+        }
+    }
+
+    @Test
+    void a_cached_pipeline_is_reported_for_a_cold_and_a_warm_pass_with_the_same_rankings() {
+        try (CrossEncoderScoringModel model = CrossEncoderScoringModel.builder()
+                .modelDirectory(Fixtures.tinyCrossEncoder()).build()) {
+            List<RerankPipeline> pipelines = List.of(new DensePipeline(null),
+                    CascadePipeline.fixedDepth(model, tiny.corpus(), 2, 150, true));
+            EvalResult result = Evaluator.builder().dataset(tiny)
+                    .firstStage(new CandidateFileFirstStage(Fixtures.tinyCandidates(), 150))
+                    .pipelines(pipelines).build().run();
+
+            assertThat(result.pipelines()).extracting(PipelineResult::name)
+                    .containsExactly("dense", "ce@2", "ce@2 warm");
+            PipelineResult cold = result.pipeline("ce@2");
+            PipelineResult warm = result.pipeline("ce@2 warm");
+            assertThat(cold.cache()).isEqualTo("cold");
+            assertThat(cold.cacheHitsPerQuery()).as("the warm-up query's scores were dropped").isZero();
+            assertThat(warm.cache()).isEqualTo("warm");
+            assertThat(warm.cacheHitsPerQuery()).isEqualTo(warm.meanDepth()).isEqualTo(7 / 4.0);
+            assertThat(warm.ndcg10()).isEqualTo(cold.ndcg10());
+            assertThat(warm.mrr10()).isEqualTo(cold.mrr10());
+            assertThat(result.pipeline("dense").cache()).isNull();
         }
     }
 

@@ -21,9 +21,13 @@ public final class ChatOptions {
     String reranker = "ce";
 
     @Option(names = "--ce-model", paramLabel = "DIR",
-            description = "Cross-encoder folder in Hugging Face layout (default: ../shared/models/minilm-l6-ce when present, else the hub id "
-                    + "cross-encoder/ms-marco-MiniLM-L-6-v2).")
+            description = "Cross-encoder or decoder LLM reranker (Qwen3-Reranker, mxbai-rerank-v2) folder in Hugging Face layout "
+                    + "(default: ../shared/models/minilm-l6-ce when present, else the hub id cross-encoder/ms-marco-MiniLM-L-6-v2).")
     Path ceModel;
+
+    @Option(names = "--ce-instruction", paramLabel = "TEXT",
+            description = "Instruction in a decoder LLM reranker's prompt (default: its prompt template's).")
+    String ceInstruction;
 
     @Option(names = "--colbert-model", paramLabel = "DIR",
             description = "ColBERT folder in Hugging Face layout (default: ../shared/models/minilm-l6-colbert when present).")

@@ -49,7 +49,7 @@ final class Rerankers implements AutoCloseable {
                 if (!Files.isDirectory(dir)) {
                     throw new IllegalArgumentException("--ce-model folder not found: " + dir.toAbsolutePath());
                 }
-                model = CrossEncoderScoringModel.builder().modelDirectory(dir).build();
+                model = CrossEncoderScoringModel.builder().modelDirectory(dir).instruction(options.ceInstruction).build();
             } else {
                 out.println("Cross-encoder: no local model; trying the Hugging Face hub default "
                         + CrossEncoderScoringModel.DEFAULT_MODEL_ID + " ...");

@@ -61,6 +61,22 @@ class ChatMainTest {
     }
 
     @Test
+    void reranks_with_a_decoder_llm_reranker_given_as_ce_model() {
+        int code = execute("what is a cross-encoder?\n/quit\n",
+                "--store", tempDir.resolve("s.json").toString(),
+                "--ce-model", TestModels.decoderFixture("tiny-qwen3-reranker-causal").toString(),
+                "--ce-instruction", "Given a question about rerank4j, retrieve passages that answer it",
+                "--colbert-model", tempDir.resolve("none").toString(),
+                "--provider", "none", "--no-progress", "--keep", "3", "--rerank-depth", "6");
+
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertThat(code).isZero();
+        assertThat(out).contains("Cross-encoder: ").contains("logits cut after the last-token gather")
+                .contains("Cascade: dense 150 -> rerank 6 -> keep 3").doesNotContain("cross-encoder unavailable")
+                .containsPattern("(?m)^ 3\\. ").doesNotContainPattern("(?m)^ 4\\. ");
+    }
+
+    @Test
     void an_unknown_option_is_a_usage_error() {
         int code = execute("", "--no-such-option");
         assertThat(code).isEqualTo(2);

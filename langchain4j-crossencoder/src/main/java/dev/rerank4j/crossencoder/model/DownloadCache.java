@@ -87,7 +87,7 @@ final class DownloadCache {
 
     /**
      * What keeps the cached model from loading with {@code onnxFile}: config.json, tokenizer.json, the model file
-     * (or model.pt), and any file the manifest recorded for it (e.g. ONNX external data) at its recorded size.
+     * (or model.pt), the external-data files the ONNX graph references, each at its recorded size when recorded.
      */
     List<String> missingFiles(String onnxFile) {
         List<String> missing = new ArrayList<>();
@@ -102,10 +102,18 @@ final class DownloadCache {
         if (!Files.isRegularFile(directory.resolve(model))) {
             missing.add(onnx ? onnxFile + " (or " + ModelDirectory.TORCHSCRIPT_FILE + ")" : model);
         }
+        List<String> needed = new ArrayList<>(List.of(ModelDirectory.CONFIG_FILE, ModelDirectory.TOKENIZER_FILE, model));
+        if (onnx && missing.isEmpty()) {
+            // exactly the external data the graph references, whatever the files are called
+            for (String data : HuggingFaceDownloader.externalDataFiles(directory.resolve(onnxFile), onnxFile)) {
+                needed.add(data);
+                if (!files.containsKey(data) && !Files.isRegularFile(directory.resolve(data))) {
+                    missing.add(data);
+                }
+            }
+        }
         files.forEach((file, entry) -> {
-            boolean needed = List.of(ModelDirectory.CONFIG_FILE, ModelDirectory.TOKENIZER_FILE, model).contains(file)
-                    || (onnx && HuggingFaceDownloader.isExternalData(file, onnxFile));
-            if (needed && !missing.contains(file) && !hasSize(directory.resolve(file), entry.size())) {
+            if (needed.contains(file) && !missing.contains(file) && !hasSize(directory.resolve(file), entry.size())) {
                 missing.add(file + " (" + entry.size() + " bytes expected)");
             }
         });

@@ -113,37 +113,73 @@ public final class HuggingFaceDownloader {
 
     /**
      * Makes sure the repository's model files are in the cache and returns the local directory. Required are
-     * {@code config.json}, {@code tokenizer.json} and one model: {@code onnxFile} (with the external-data files in its
-     * folder) if the repository has it, else {@code model.pt}.
+     * {@code config.json}, {@code tokenizer.json} and one model: {@code onnxFile} with exactly the external-data files
+     * its graph references, if the repository has it, else {@code model.pt}. {@code tokenizer_config.json} and
+     * {@code sentence_bert_config.json} come along when present (they hold the max length), and so does a decoder
+     * reranker's {@code prompt_template.json}.
      *
-     * @param onnxFile the ONNX file to fetch, relative to the repository root (default {@code onnx/model.onnx})
+     * @param onnxFile the ONNX file to fetch, relative to the repository root (default {@code onnx/model.onnx}, else
+     *                 {@code model.onnx} at the root, the layout of Optimum exports)
      */
     public Path download(String repoId, String revision, String onnxFile) {
         validateRepoId(repoId);
         String rev = revision == null || revision.isBlank() ? ModelBuilder.DEFAULT_REVISION : revision;
-        String onnx = onnxFile == null ? ModelDirectory.ONNX_FILE : onnxFile;
         Path target = localDirectory(repoId, rev);
         DownloadCache cache = DownloadCache.open(target);
         if (offline) {
-            return requireComplete(repoId, cache, onnx, "offline mode");
+            return requireComplete(repoId, cache, cachedOnnxFile(cache, onnxFile), "offline mode");
         }
         Map<String, RemoteFile> listing;
         try {
             listing = listFiles(repoId, rev);
         } catch (HubUnreachableException e) {
-            Path cached = requireComplete(repoId, cache, onnx, "the hub is unreachable: " + e.getMessage());
+            Path cached = requireComplete(repoId, cache, cachedOnnxFile(cache, onnxFile),
+                    "the hub is unreachable: " + e.getMessage());
             log.warn("Hugging Face hub unreachable ({}); using the cached copy of {} at {} without checking it for "
                     + "updates", e.getMessage(), repoId, cached);
             return cached;
         }
+        String onnx = onnxFile != null ? onnxFile
+                : !listing.containsKey(ModelDirectory.ONNX_FILE) && listing.containsKey(ModelDirectory.ROOT_ONNX_FILE)
+                ? ModelDirectory.ROOT_ONNX_FILE : ModelDirectory.ONNX_FILE;
         for (String file : chooseFiles(repoId, listing, onnx)) {
-            RemoteFile remote = listing.get(file);
-            if (!cache.isCurrent(remote)) {
-                fetch(repoId, rev, remote, target.resolve(file));
+            fetchIfNeeded(repoId, rev, listing.get(file), cache);
+        }
+        if (listing.containsKey(onnx)) {
+            for (String data : externalDataFiles(target.resolve(onnx), onnx)) {
+                if (!listing.containsKey(data)) {
+                    throw new ModelLoadException("ONNX model " + onnx + " of " + repoId + " references external data "
+                            + data + ", which the repository does not have (files: " + listing.keySet() + ")");
+                }
+                fetchIfNeeded(repoId, rev, listing.get(data), cache);
             }
-            cache.recordVerified(remote);
         }
         return target;
+    }
+
+    private void fetchIfNeeded(String repoId, String rev, RemoteFile remote, DownloadCache cache) {
+        if (!cache.isCurrent(remote)) {
+            fetch(repoId, rev, remote, cache.directory().resolve(remote.path()));
+        }
+        cache.recordVerified(remote);
+    }
+
+    /** Without a listing: the named ONNX file, else whichever default layout the cache holds. */
+    private static String cachedOnnxFile(DownloadCache cache, String onnxFile) {
+        if (onnxFile != null) {
+            return onnxFile;
+        }
+        return !Files.isRegularFile(cache.directory().resolve(ModelDirectory.ONNX_FILE))
+                && Files.isRegularFile(cache.directory().resolve(ModelDirectory.ROOT_ONNX_FILE))
+                ? ModelDirectory.ROOT_ONNX_FILE : ModelDirectory.ONNX_FILE;
+    }
+
+    /** Repository paths of the external-data files a downloaded graph references ({@link OnnxExternalData}). */
+    static List<String> externalDataFiles(Path graph, String onnx) {
+        String folder = onnx.contains("/") ? onnx.substring(0, onnx.lastIndexOf('/') + 1) : "";
+        return OnnxExternalData.locations(graph).stream()
+                .map(location -> Path.of(folder + location).normalize().toString().replace('\\', '/'))
+                .toList();
     }
 
     private static Path requireComplete(String repoId, DownloadCache cache, String onnx, String reason) {
@@ -156,13 +192,6 @@ public final class HuggingFaceDownloader {
                 + "reachable, or point modelDirectory to a local copy");
     }
 
-    /** ONNX external data: weights stored beside the graph file, in the same folder. */
-    static boolean isExternalData(String name, String onnxFile) {
-        String folder = onnxFile.contains("/") ? onnxFile.substring(0, onnxFile.lastIndexOf('/') + 1) : "";
-        boolean sameFolder = name.startsWith(folder) && name.indexOf('/', folder.length()) < 0;
-        return sameFolder && (name.endsWith("_data") || name.endsWith(".data"));
-    }
-
     private static List<String> chooseFiles(String repoId, Map<String, RemoteFile> listing, String onnx) {
         List<String> files = new ArrayList<>();
         for (String required : List.of(ModelDirectory.CONFIG_FILE, ModelDirectory.TOKENIZER_FILE)) {
@@ -172,13 +201,14 @@ public final class HuggingFaceDownloader {
             }
             files.add(required);
         }
-        if (listing.containsKey(onnx)) {
-            files.add(onnx);
-            for (String name : listing.keySet()) {
-                if (isExternalData(name, onnx)) {
-                    files.add(name);
-                }
+        for (String optional : List.of(ModelDirectory.TOKENIZER_CONFIG_FILE, ModelDirectory.SENTENCE_BERT_CONFIG_FILE,
+                ModelDirectory.PROMPT_TEMPLATE_FILE)) {
+            if (listing.containsKey(optional)) {
+                files.add(optional);
             }
+        }
+        if (listing.containsKey(onnx)) {
+            files.add(onnx); // its external data is fetched once the graph says which files it uses
         } else if (listing.containsKey(ModelDirectory.TORCHSCRIPT_FILE)) {
             files.add(ModelDirectory.TORCHSCRIPT_FILE);
         } else {

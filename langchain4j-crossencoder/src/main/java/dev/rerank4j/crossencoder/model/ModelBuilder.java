@@ -124,7 +124,10 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         return self();
     }
 
-    /** An ONNX file relative to the model directory, e.g. {@code onnx/model_qint8.onnx} (default {@code onnx/model.onnx}). */
+    /**
+     * An ONNX file relative to the model directory, e.g. {@code onnx/model_quantized.onnx} or
+     * {@code onnx/model_O3.onnx} (default {@code onnx/model.onnx}, else {@code model.onnx} at the top).
+     */
     public B onnxFile(String onnxFile) {
         this.onnxFile = onnxFile;
         return self();

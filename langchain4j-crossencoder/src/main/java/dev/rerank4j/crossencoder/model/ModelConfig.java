@@ -6,11 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The fields of a Hugging Face {@code config.json} that inference needs. Unknown fields are kept in {@link #raw()}
  * so that model families with their own sections (ColBERT's {@code colbert}) can read them without a second parser.
+ * The config's {@code max_length} is deliberately not read: in Hugging Face it is a generation setting (default
+ * 20), not the sequence limit (see {@code MaxLengthPolicy}).
  */
 public final class ModelConfig {
 
@@ -54,9 +60,52 @@ public final class ModelConfig {
         return intOr("max_position_embeddings", DEFAULT_MAX_POSITIONS);
     }
 
-    /** The sequence length the model was trained or exported for ({@code max_length}), if the config states one. */
-    public Optional<Integer> maxLength() {
-        return raw.hasNonNull("max_length") ? Optional.of(raw.get("max_length").asInt()) : Optional.empty();
+    /** {@code model_type} (e.g. {@code xlm-roberta}), if stated. */
+    public Optional<String> modelType() {
+        return raw.hasNonNull("model_type") ? Optional.of(raw.get("model_type").asText()) : Optional.empty();
+    }
+
+    /** {@code architectures} class names (e.g. {@code XLMRobertaForSequenceClassification}); empty if absent. */
+    public List<String> architectures() {
+        List<String> names = new ArrayList<>();
+        raw.path("architectures").forEach(node -> names.add(node.asText()));
+        return List.copyOf(names);
+    }
+
+    public Optional<Long> padTokenId() {
+        JsonNode value = raw.get("pad_token_id");
+        return value != null && value.canConvertToLong() ? Optional.of(value.asLong()) : Optional.empty();
+    }
+
+    /** {@code type_vocab_size}: 0 means the model has no token type embeddings (DeBERTa-v3). */
+    public int typeVocabSize() {
+        return intOr("type_vocab_size", 2);
+    }
+
+    /** Classifier labels by index ({@code id2label}), in index order; empty if the config has none. */
+    public SortedMap<Integer, String> id2label() {
+        SortedMap<Integer, String> labels = new TreeMap<>();
+        raw.path("id2label").fields().forEachRemaining(entry -> {
+            try {
+                labels.put(Integer.parseInt(entry.getKey()), entry.getValue().asText());
+            } catch (NumberFormatException e) {
+                throw new ModelLoadException("Model config " + file + " has a non-numeric id2label key '"
+                        + entry.getKey() + "'");
+            }
+        });
+        return labels;
+    }
+
+    /** {@code num_labels}, else the size of {@code id2label}, else 1. */
+    public int numLabels() {
+        int labels = intOr("num_labels", 0);
+        return labels > 0 ? labels : Math.max(1, id2label().size());
+    }
+
+    /** A boolean field, or the fallback when absent. */
+    public boolean bool(String field, boolean fallback) {
+        JsonNode value = raw.get(field);
+        return value != null && value.isBoolean() ? value.asBoolean() : fallback;
     }
 
     public int hiddenSize() {

@@ -1,5 +1,7 @@
 package dev.rerank4j.crossencoder.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rerank4j.crossencoder.runtime.internal.Digests;
 
 import java.io.IOException;
@@ -14,15 +16,27 @@ import java.util.stream.Stream;
 
 /**
  * A model in Hugging Face layout on local disk: {@code config.json}, {@code tokenizer.json} and at least one of
- * {@code onnx/model.onnx} (external-data files beside it are found by ONNX Runtime) or {@code model.pt}
- * (TorchScript). A local directory never touches the network.
+ * {@code onnx/model.onnx} (transformers.js / hub layout), {@code model.onnx} at the top (Optimum's layout) or
+ * {@code model.pt} (TorchScript). External-data files the graph references, whatever their names, are found by
+ * ONNX Runtime next to the graph. Optional: {@code tokenizer_config.json}, {@code sentence_bert_config.json}.
+ * A local directory never touches the network.
  */
 public final class ModelDirectory {
 
     public static final String CONFIG_FILE = "config.json";
     public static final String TOKENIZER_FILE = "tokenizer.json";
     public static final String ONNX_FILE = "onnx/model.onnx";
+    /** Where Optimum's {@code ORTModel.save_pretrained} puts the graph. */
+    public static final String ROOT_ONNX_FILE = "model.onnx";
     public static final String TORCHSCRIPT_FILE = "model.pt";
+    /** Optional: the tokenizer's settings, among them {@code model_max_length}. */
+    public static final String TOKENIZER_CONFIG_FILE = "tokenizer_config.json";
+    /** Optional: sentence-transformers' module settings, among them {@code max_seq_length}. */
+    public static final String SENTENCE_BERT_CONFIG_FILE = "sentence_bert_config.json";
+    /** A decoder reranker's own prompt template (see {@code dev.rerank4j.crossencoder.decoder.PromptTemplate}). */
+    public static final String PROMPT_TEMPLATE_FILE = "prompt_template.json";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path root;
     private final ModelConfig config;
@@ -60,37 +74,68 @@ public final class ModelDirectory {
 
     /** The default ONNX export: {@code onnx/model.onnx}, or {@code model.onnx} at the top level. */
     public Optional<Path> onnxModel() {
-        return firstExisting(ONNX_FILE, "model.onnx");
+        return firstExisting(ONNX_FILE, ROOT_ONNX_FILE);
     }
 
-    /** A named ONNX file relative to the directory (e.g. {@code onnx/model_qint8.onnx}); it must exist. */
+    /**
+     * A named ONNX file relative to the directory (e.g. {@code onnx/model_quantized.onnx},
+     * {@code onnx/model_qint8_avx512_vnni.onnx}, {@code onnx/model_O3.onnx}); the error for a missing one lists
+     * the ONNX files the directory has.
+     */
     public Path onnxModel(String relativePath) {
-        return requireFile(root, relativePath);
+        Path file = root.resolve(relativePath).normalize();
+        if (!file.startsWith(root)) {
+            throw new IllegalArgumentException("onnxFile '" + relativePath + "' leaves the model directory " + root);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException("Missing " + relativePath + " in model directory " + root
+                    + "; ONNX files there: " + onnxFiles());
+        }
+        return file;
+    }
+
+    /** ONNX files at the top level and in {@code onnx/}, relative to the directory. */
+    public List<String> onnxFiles() {
+        try (Stream<Path> files = Files.walk(root, 2)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".onnx") && Files.isRegularFile(p))
+                    .map(p -> root.relativize(p).toString().replace('\\', '/')).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     public Optional<Path> torchScriptModel() {
         return firstExisting(TORCHSCRIPT_FILE);
     }
 
+    /** An optional JSON file of the directory (e.g. {@link #TOKENIZER_CONFIG_FILE}); a malformed one is an error. */
+    public Optional<JsonNode> optionalJson(String relativePath) {
+        Path file = root.resolve(relativePath);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MAPPER.readTree(file.toFile()));
+        } catch (IOException e) {
+            throw new ModelLoadException("Cannot parse " + relativePath + " in model directory " + root + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /**
-     * The files holding a model's weights: the model file and, beside an ONNX file, its external-data files
-     * ({@code *_data}, {@code *.data}), from which ONNX Runtime reads the weights that are not in the graph file.
+     * The files holding a model's weights: the model file and, for an ONNX file, exactly the external-data files
+     * its graph references ({@link OnnxExternalData}), whatever their names, from which ONNX Runtime reads the
+     * weights that are not in the graph file.
      */
     public static List<Path> weightFiles(Path modelFile) {
         List<Path> files = new ArrayList<>(List.of(modelFile));
         if (modelFile.getFileName().toString().endsWith(".onnx")) {
-            try (Stream<Path> siblings = Files.list(modelFile.toAbsolutePath().getParent())) {
-                siblings.filter(ModelDirectory::isExternalData).sorted().forEach(files::add);
-            } catch (IOException e) {
-                throw new ModelLoadException("Cannot list model folder " + modelFile.getParent() + ": " + e.getMessage(), e);
+            Path folder = modelFile.toAbsolutePath().getParent();
+            for (String location : OnnxExternalData.locations(modelFile)) {
+                files.add(folder.resolve(location));
             }
         }
         return files;
-    }
-
-    private static boolean isExternalData(Path file) {
-        String name = file.getFileName().toString();
-        return Files.isRegularFile(file) && (name.endsWith("_data") || name.endsWith(".data"));
     }
 
     /**

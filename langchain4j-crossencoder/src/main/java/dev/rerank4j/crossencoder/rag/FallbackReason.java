@@ -8,7 +8,8 @@ public enum FallbackReason {
     DEADLINE_PARTIAL,
     /**
      * The scoring model failed ({@link dev.rerank4j.crossencoder.runtime.InferenceException} or any other exception,
-     * or a wrong number of scores): first-stage order.
+     * or a wrong number of scores): first-stage order, or, when it failed after the top {@code maxResults} were
+     * scored in their own phase (with a deadline), that prefix reranked.
      */
     SCORING_FAILED,
     /** The calling thread was interrupted while scoring or waiting: first-stage order; the interrupt flag stays set. */

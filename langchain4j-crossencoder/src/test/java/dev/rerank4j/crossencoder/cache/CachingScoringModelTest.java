@@ -16,7 +16,15 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -135,9 +143,10 @@ class CachingScoringModelTest {
 
     @Test
     void keys_separate_fields_so_shifted_boundaries_do_not_collide() {
-        assertThat(CachingScoringModel.key("m", "ab", "c")).isNotEqualTo(CachingScoringModel.key("m", "a", "bc"));
-        assertThat(CachingScoringModel.key("m1", "q", "p")).isNotEqualTo(CachingScoringModel.key("m2", "q", "p"));
-        assertThat(CachingScoringModel.key("m", "q", "p")).isEqualTo(CachingScoringModel.key("m", "q", "p"));
+        assertThat(ScoreKey.of("m", "ab", "c")).isNotEqualTo(ScoreKey.of("m", "a", "bc"));
+        assertThat(ScoreKey.of("m1", "q", "p")).isNotEqualTo(ScoreKey.of("m2", "q", "p"));
+        assertThat(ScoreKey.of("m", "q", "p")).isEqualTo(ScoreKey.of("m", "q", "p"));
+        assertThat(ScoreKey.of("m", "q", "p").hex()).hasSize(64).isEqualTo(ScoreKey.of("m", "q", "p").toString());
     }
 
     @Test
@@ -165,5 +174,100 @@ class CachingScoringModelTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delegate");
         assertThatThrownBy(() -> cacheOver(anonymous).build().scoreAll(null, "q"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("segments");
+    }
+
+    /**
+     * A delegate that holds its first call until released (so other threads pile up behind it), optionally failing
+     * that call, and counts how often each passage reached the model.
+     */
+    static final class Gate implements ScoringModel {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger callCount = new AtomicInteger();
+        final Map<String, AtomicInteger> perPassage = new ConcurrentHashMap<>();
+        volatile boolean failFirst;
+
+        @Override
+        public Response<List<Double>> scoreAll(List<TextSegment> segments, String query) {
+            int call = callCount.incrementAndGet();
+            segments.forEach(s -> perPassage.computeIfAbsent(s.text(), k -> new AtomicInteger()).incrementAndGet());
+            if (call == 1) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (failFirst) {
+                    throw new IllegalStateException("first computation fails");
+                }
+            }
+            return crossEncoder.scoreAll(segments, query);
+        }
+    }
+
+    /** Starts {@code n} threads scoring the same request; waits until each is parked (in the model or waiting). */
+    private static List<Future<List<Double>>> pileUp(ExecutorService pool, CachingScoringModel cache, Gate gate,
+                                                     List<TextSegment> request, int n) throws Exception {
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        List<Future<List<Double>>> results = new java.util.ArrayList<>();
+        results.add(pool.submit(() -> cache.scoreAll(request, "q").content()));
+        assertThat(gate.entered.await(30, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i < n; i++) {
+            results.add(pool.submit(() -> {
+                threads.add(Thread.currentThread());
+                return cache.scoreAll(request, "q").content();
+            }));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (threads.size() < n - 1 || !threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+            assertThat(System.nanoTime()).as("threads parked in time").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        return results;
+    }
+
+    @Test
+    void concurrent_misses_of_the_same_pair_are_computed_once() throws Exception {
+        Gate gate = new Gate();
+        CachingScoringModel cache = cacheOver(gate).build();
+        List<TextSegment> request = segments("shared passage one", "shared passage two");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<List<Double>>> results = pileUp(pool, cache, gate, request, 8);
+            gate.release.countDown();
+            List<Double> expected = crossEncoder.scoreAll(request, "q").content();
+            for (Future<List<Double>> result : results) {
+                assertThat(result.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(expected);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(gate.callCount).hasValue(1);
+        assertThat(gate.perPassage.get("shared passage one")).hasValue(1);
+        assertThat(cache.joinedInFlight()).isEqualTo(7 * 2);
+    }
+
+    @Test
+    void a_failed_computation_fails_its_own_call_and_one_waiter_computes_it_for_the_rest() throws Exception {
+        Gate gate = new Gate();
+        gate.failFirst = true;
+        CachingScoringModel cache = cacheOver(gate).build();
+        List<TextSegment> request = segments("a contested passage");
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        try {
+            List<Future<List<Double>>> results = pileUp(pool, cache, gate, request, 5);
+            gate.release.countDown();
+            assertThatThrownBy(() -> results.get(0).get(30, TimeUnit.SECONDS))
+                    .hasRootCauseMessage("first computation fails");
+            List<Double> expected = crossEncoder.scoreAll(request, "q").content();
+            for (Future<List<Double>> waiter : results.subList(1, results.size())) {
+                assertThat(waiter.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(expected);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(gate.callCount).as("the failed call and one retry, not one per waiter").hasValue(2);
+        assertThat(cache.joinedInFlight()).isEqualTo(3);
     }
 }

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.rerank4j.crossencoder.runtime.internal.Digests;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
+import dev.rerank4j.crossencoder.testing.OnnxWeights;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -32,18 +34,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Downloads from a real local HTTP server that answers like the Hugging Face hub: the tree API
  * ({@code GET /api/models/{id}/tree/{revision}?recursive=true}, paged through {@code Link} headers, each file with
  * its Git blob id and, for LFS files, {@code lfs.oid} = SHA-256) and {@code /{id}/resolve/{revision}/{file}}. It
- * serves tiny-ce plus an ONNX external-data file, the way large models ship their weights.
+ * serves tiny-ce with its weights moved to an ONNX external-data file, the way large models ship them, next to a
+ * data file the graph does not use; and an Optimum layout (root {@code model.onnx}, weights in a file of another
+ * name).
  */
 class HuggingFaceDownloaderTest {
 
     private static final String REPO = "test-org/tiny-ce";
     private static final String EXTERNAL_DATA = "onnx/model.onnx_data";
+    private static final String UNUSED_DATA = "onnx/unused.onnx_data";
+    private static final String OPTIMUM_REPO = "test-org/tiny-xlmr-optimum-ce";
+    private static final String OPTIMUM_DATA = "tiny_xlmr_weights.bin";
     private static final int PAGE_SIZE = 2;
 
     @TempDir
     Path cache;
     @TempDir
     Path served;
+    @TempDir
+    Path optimum;
+    private final List<String> requested = new CopyOnWriteArrayList<>();
 
     private HttpServer server;
     private final AtomicInteger fileRequests = new AtomicInteger();
@@ -54,14 +64,17 @@ class HuggingFaceDownloaderTest {
     @BeforeEach
     void startServer() throws IOException {
         TestModels.copyTree(TestModels.resourceModel("tiny-ce"), served);
-        byte[] weights = new byte[10_000]; // unused by the graph, but fetched and checked like real external data
-        for (int i = 0; i < weights.length; i++) {
-            weights[i] = (byte) (i * 31);
-        }
-        Files.write(served.resolve(EXTERNAL_DATA), weights);
+        int moved = OnnxWeights.moveWeightsToExternalData(TestModels.resourceModel("tiny-ce").resolve("onnx/model.onnx"),
+                served.resolve("onnx/model.onnx"), Path.of(EXTERNAL_DATA).getFileName().toString());
+        assertThat(moved).isPositive();
+        Files.write(served.resolve(UNUSED_DATA), new byte[10_000]); // beside the graph, but not referenced by it
+        TestModels.copyTree(TestModels.resourceModel("tiny-xlmr-optimum-ce"), optimum);
+        Files.write(optimum.resolve("model.onnx_data"), new byte[1000]); // unreferenced names that look like data
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/api/models/" + REPO + "/tree/main", this::listing);
-        server.createContext("/" + REPO + "/resolve/main/", this::file);
+        server.createContext("/api/models/" + REPO + "/tree/main", exchange -> listing(exchange, REPO, served));
+        server.createContext("/" + REPO + "/resolve/main/", exchange -> file(exchange, REPO, served));
+        server.createContext("/api/models/" + OPTIMUM_REPO + "/tree/main", exchange -> listing(exchange, OPTIMUM_REPO, optimum));
+        server.createContext("/" + OPTIMUM_REPO + "/resolve/main/", exchange -> file(exchange, OPTIMUM_REPO, optimum));
         server.start();
     }
 
@@ -75,11 +88,11 @@ class HuggingFaceDownloaderTest {
     }
 
     private static boolean isLfs(String path) {
-        return path.endsWith(".onnx") || path.endsWith(".pt") || path.endsWith("_data");
+        return path.endsWith(".onnx") || path.endsWith(".pt") || path.endsWith("_data") || path.endsWith(".bin");
     }
 
     /** One page of the tree listing, with a Link header to the next page as the hub sends it. */
-    private void listing(HttpExchange exchange) throws IOException {
+    private void listing(HttpExchange exchange, String repo, Path served) throws IOException {
         if (listingStatus != 200) {
             respond(exchange, listingStatus, "{\"error\":\"unavailable\"}".getBytes(StandardCharsets.UTF_8));
             return;
@@ -102,15 +115,16 @@ class HuggingFaceDownloaderTest {
         int from = query.contains("cursor=") ? Integer.parseInt(query.replaceAll(".*cursor=(\\d+).*", "$1")) : 0;
         int to = Math.min(entries.size(), from + PAGE_SIZE);
         if (to < entries.size()) {
-            exchange.getResponseHeaders().add("Link", "<" + endpoint() + "/api/models/" + REPO
+            exchange.getResponseHeaders().add("Link", "<" + endpoint() + "/api/models/" + repo
                     + "/tree/main?recursive=true&cursor=" + to + ">; rel=\"next\"");
         }
         respond(exchange, 200, ("[" + String.join(",", entries.subList(from, to)) + "]").getBytes(StandardCharsets.UTF_8));
     }
 
-    private void file(HttpExchange exchange) throws IOException {
+    private void file(HttpExchange exchange, String repo, Path served) throws IOException {
         fileRequests.incrementAndGet();
-        String name = exchange.getRequestURI().getPath().substring(("/" + REPO + "/resolve/main/").length());
+        String name = exchange.getRequestURI().getPath().substring(("/" + repo + "/resolve/main/").length());
+        requested.add(name);
         Path file = served.resolve(name);
         if (!Files.isRegularFile(file)) {
             respond(exchange, 404, "not found".getBytes(StandardCharsets.UTF_8));
@@ -177,12 +191,14 @@ class HuggingFaceDownloaderTest {
         assertThat(dir.resolve("onnx/model.onnx")).hasSameBinaryContentAs(served.resolve("onnx/model.onnx"));
         assertThat(dir.resolve(EXTERNAL_DATA)).as("external data comes with the model")
                 .hasSameBinaryContentAs(served.resolve(EXTERNAL_DATA));
+        assertThat(dir.resolve(UNUSED_DATA)).as("a data file the graph does not reference stays").doesNotExist();
         assertThat(dir.resolve("tokenizer.json")).hasSameBinaryContentAs(served.resolve("tokenizer.json"));
         assertThat(dir.resolve("config.json")).exists();
+        assertThat(dir.resolve("tokenizer_config.json")).as("it holds the max length").exists();
         assertThat(dir.resolve("model.pt")).as("only the chosen engine's file is fetched").doesNotExist();
         assertThat(dir.resolve(HuggingFaceDownloader.MANIFEST_FILE)).exists();
         int requestsAfterFirst = fileRequests.get();
-        assertThat(requestsAfterFirst).isEqualTo(4);
+        assertThat(requestsAfterFirst).isEqualTo(5);
 
         try (CrossEncoderScoringModel model = CrossEncoderScoringModel.builder()
                 .modelId(REPO).hubEndpoint(endpoint()).cacheDirectory(cache).offline(false).build()) {
@@ -302,6 +318,38 @@ class HuggingFaceDownloaderTest {
         brokenFile = null; // the next attempt completes the download
         Path complete = downloader().build().download(REPO, "main", null);
         assertThat(complete.resolve("onnx/model.onnx")).hasSameBinaryContentAs(served.resolve("onnx/model.onnx"));
+    }
+
+    @Test
+    void optimum_layout_fetches_the_root_graph_and_exactly_the_data_file_it_references() {
+        Path dir = downloader().build().download(OPTIMUM_REPO, "main", null);
+
+        assertThat(requested).containsExactlyInAnyOrder("config.json", "tokenizer.json", "tokenizer_config.json",
+                "model.onnx", OPTIMUM_DATA);
+        assertThat(dir.resolve(OPTIMUM_DATA)).hasSameBinaryContentAs(optimum.resolve(OPTIMUM_DATA));
+        try (CrossEncoderScoringModel model = CrossEncoderScoringModel.builder()
+                .modelId(OPTIMUM_REPO).hubEndpoint(endpoint()).cacheDirectory(cache).offline(true).build()) {
+            assertThat(model.scoreAll(List.of(TextSegment.from("bones")), "vitamin d").content()).hasSize(1);
+        }
+    }
+
+    @Test
+    void offline_mode_requires_the_data_file_the_graph_references() throws IOException {
+        Path dir = downloader().build().download(OPTIMUM_REPO, "main", null);
+        Files.delete(dir.resolve(OPTIMUM_DATA));
+
+        assertThatThrownBy(() -> downloader().offline(true).build().download(OPTIMUM_REPO, "main", null))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("offline").hasMessageContaining(OPTIMUM_DATA);
+    }
+
+    @Test
+    void a_graph_referencing_a_file_the_repository_lacks_is_named() throws IOException {
+        Files.delete(optimum.resolve(OPTIMUM_DATA));
+
+        assertThatThrownBy(() -> downloader().build().download(OPTIMUM_REPO, "main", null))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(OPTIMUM_DATA).hasMessageContaining(OPTIMUM_REPO);
     }
 
     @Test

@@ -19,15 +19,19 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** Every cross-encoder fixture, on every engine it ships, reproduces its golden.json (PyTorch fp32 reference). */
+/**
+ * Every cross-encoder fixture, on every engine it ships, reproduces its golden.json (PyTorch fp32 reference): one
+ * per family and export shape (BERT, XLM-RoBERTa, the Optimum [batch,1,1] export, DeBERTa-v3, ModernBERT, a
+ * 2-label BERT), loaded with the default max length, which must be the one golden.json was made with.
+ */
 class CrossEncoderGoldenTest {
 
+    static final List<String> MODELS = List.of("tiny-ce", "minilm-l6-ce", "tiny-xlmr-ce", "tiny-xlmr-optimum-ce",
+            "tiny-deberta-v3-ce", "tiny-modernbert-ce", "tiny-bert-2label-ce");
+
     static Stream<Arguments> modelsAndEngines() {
-        return Stream.of(
-                Arguments.of("tiny-ce", EngineKind.ONNX),
-                Arguments.of("tiny-ce", EngineKind.PYTORCH),
-                Arguments.of("minilm-l6-ce", EngineKind.ONNX),
-                Arguments.of("minilm-l6-ce", EngineKind.PYTORCH));
+        return MODELS.stream().flatMap(model -> Stream.of(
+                Arguments.of(model, EngineKind.ONNX), Arguments.of(model, EngineKind.PYTORCH)));
     }
 
     private static Path locate(String model) {
@@ -48,19 +52,28 @@ class CrossEncoderGoldenTest {
         double tolerance = golden.get("tolerance").asDouble();
 
         try (CrossEncoderScoringModel scorer = CrossEncoderScoringModel.builder()
-                .modelDirectory(dir).engine(engine).maxLength(golden.get("max_length").asInt()).build()) {
+                .modelDirectory(dir).engine(engine).build()) {
+            assertThat(scorer.maxLength()).as("default max length").isEqualTo(golden.get("max_length").asInt());
             // one call per query, so batching, padding and deduplication are exercised as in real use
             Map<String, List<JsonNode>> byQuery = new LinkedHashMap<>();
             golden.get("cases").forEach(c -> byQuery.computeIfAbsent(c.get("query").asText(), q -> new ArrayList<>()).add(c));
+            int truncated = 0;
             for (Map.Entry<String, List<JsonNode>> entry : byQuery.entrySet()) {
                 // plain strings: golden cases include an empty passage, which a TextSegment cannot hold
                 List<String> passages = entry.getValue().stream().map(c -> c.get("passage").asText()).toList();
-                double[] scores = scorer.scorePassages(entry.getKey(), passages).scores();
+                CrossEncoderScoringModel.ScoredBatch result = scorer.scorePassages(entry.getKey(), passages);
+                double[] scores = result.scores();
                 for (int i = 0; i < scores.length; i++) {
                     double expected = entry.getValue().get(i).get("logit").asDouble();
                     assertThat(scores[i]).as("%s / %s", entry.getKey(), passages.get(i))
                             .isCloseTo(expected, within(tolerance));
                 }
+                truncated += result.stats().truncatedPairs();
+            }
+            if (golden.get("cases").get(0).has("truncated")) {
+                long expected = java.util.stream.StreamSupport.stream(golden.get("cases").spliterator(), false)
+                        .filter(c -> c.get("truncated").asBoolean()).count();
+                assertThat(truncated).as("truncated pairs counted").isEqualTo(expected).isPositive();
             }
         }
     }

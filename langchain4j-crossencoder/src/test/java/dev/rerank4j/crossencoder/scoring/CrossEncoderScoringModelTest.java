@@ -104,6 +104,18 @@ class CrossEncoderScoringModelTest {
     }
 
     @Test
+    void stats_count_the_pairs_cut_to_max_length() {
+        Response<List<Double>> response = scorer.scoreAll(
+                segments("word ".repeat(2_000), "a short passage", "word ".repeat(3_000), "a short passage"), "query");
+        ScoringStats stats = (ScoringStats) response.metadata().get(CrossEncoderScoringModel.META_STATS);
+        assertThat(stats.truncatedPairs()).as("two long passages; duplicates counted once").isEqualTo(2);
+        assertThat(stats.queueNanos()).isNotNegative();
+        ScoringStats none = (ScoringStats) scorer.scoreAll(segments("short"), "q").metadata()
+                .get(CrossEncoderScoringModel.META_STATS);
+        assertThat(none.truncatedPairs()).isZero();
+    }
+
+    @Test
     void unusual_text_is_scored() {
         List<TextSegment> passages = segments("Crème brûlée à la française", "rocket 🚀 launch 😀",
                 "control\u0000chars\u0007and\u001Bescapes", "مرحبا بالعالم", "שלום עולם", "\u202Eright-to-left override");
@@ -153,9 +165,9 @@ class CrossEncoderScoringModelTest {
     }
 
     @Test
-    void max_length_defaults_to_the_config() {
-        assertThat(scorer.maxLength()).isEqualTo(
-                TestModels.readJson(TestModels.resourceModel("tiny-ce").resolve("config.json")).get("max_length").asInt());
+    void max_length_defaults_to_the_tokenizers_model_max_length() {
+        assertThat(scorer.maxLength()).isEqualTo(TestModels.readJson(
+                TestModels.resourceModel("tiny-ce").resolve("tokenizer_config.json")).get("model_max_length").asInt());
     }
 
     @Test

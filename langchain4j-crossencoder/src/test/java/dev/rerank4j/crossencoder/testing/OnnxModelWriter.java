@@ -25,6 +25,16 @@ public final class OnnxModelWriter {
                 .input(inputName, FLOAT, 1L).output("y", FLOAT, 1L).write(file, 14);
     }
 
+    /** The bytes of an Identity model whose float input and output have {@code rank} dimensions (1: [1]; else symbolic). */
+    public static byte[] identityModel(String inputName, String outputName, int rank) {
+        Object[] dims = new Object[rank];
+        for (int i = 0; i < rank; i++) {
+            dims[i] = rank == 1 ? (Object) 1L : "d" + i;
+        }
+        return new OnnxGraphWriter("g").node("Identity", List.of(inputName), outputName)
+                .input(inputName, FLOAT, dims).output(outputName, FLOAT, dims).toByteArray(14);
+    }
+
     /**
      * A stand-in cross-encoder whose cost grows with the batch: {@code input_ids [batch, sequence]} →
      * {@code logits [batch, 1]} through {@code depth} chained {@code [batch, width] x [width, width]} MatMul nodes.

@@ -41,6 +41,19 @@ public final class TestModels {
         }
     }
 
+    /** A file under test resources (e.g. {@code onnx-graphs/position_ids.onnx}). */
+    public static Path resource(String relative) {
+        URL url = TestModels.class.getClassLoader().getResource(relative);
+        if (url == null || "jar".equals(url.getProtocol())) {
+            throw new IllegalStateException("test resource " + relative + " is missing or not a file");
+        }
+        try {
+            return Paths.get(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static final java.util.Map<String, Path> EXTRACTED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Path extractFromJar(String name, URL configUrl) {
@@ -60,6 +73,30 @@ public final class TestModels {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Qwen3's published tokenizer (11 MB), kept once in ../shared instead of in every decoder fixture. */
+    public static final String QWEN3_TOKENIZER = "models/tokenizers/qwen3/tokenizer.json";
+
+    private static final java.util.Map<String, Path> ASSEMBLED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A decoder-reranker fixture from test resources ({@code tiny-qwen3-reranker-*}) made whole: its files plus the
+     * real Qwen3 {@code tokenizer.json} from ../shared, copied into a temporary directory once per JVM. Skips the
+     * test (with the reason printed) when ../shared is absent.
+     */
+    public static Path decoderFixture(String name) {
+        Path tokenizer = requireShared(QWEN3_TOKENIZER);
+        return ASSEMBLED.computeIfAbsent(name, n -> {
+            try {
+                Path target = Files.createTempDirectory("rerank4j-" + n);
+                copyTree(resourceModel(n), target);
+                Files.copy(tokenizer, target.resolve("tokenizer.json"));
+                return target;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot assemble decoder fixture " + n, e);
+            }
+        });
     }
 
     public static Path sharedDir() {

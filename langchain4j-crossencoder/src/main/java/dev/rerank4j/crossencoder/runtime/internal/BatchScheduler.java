@@ -65,8 +65,9 @@ public final class BatchScheduler implements AutoCloseable {
      * @param batches      batches that held the call's rows
      * @param realTokens   the call's tokens without padding
      * @param paddedTokens the call's rows times the width of their batches
+     * @param queueNanos   how long the call waited for a worker to start its first batch (work of earlier calls)
      */
-    public record Outcome(int batches, long realTokens, long paddedTokens) {
+    public record Outcome(int batches, long realTokens, long paddedTokens, long queueNanos) {
     }
 
     /**
@@ -119,7 +120,7 @@ public final class BatchScheduler implements AutoCloseable {
      */
     public Outcome run(List<EncodedInput> rows, RowConsumer consumer) {
         if (rows.isEmpty()) {
-            return new Outcome(0, 0, 0);
+            return new Outcome(0, 0, 0, 0);
         }
         Job job = new Job(rows);
         lock.lock();
@@ -150,7 +151,7 @@ public final class BatchScheduler implements AutoCloseable {
                 delivered += done.inputs().length;
             }
             finished = true;
-            return new Outcome(batches, real, padded);
+            return new Outcome(batches, real, padded, job.queueNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InferenceCancelledException("Inference on " + engine.description() + " cancelled: thread interrupted", e);
@@ -223,6 +224,7 @@ public final class BatchScheduler implements AutoCloseable {
                 }
                 batch.worker = Thread.currentThread();
                 running.add(batch);
+                batch.markStarted();
             } finally {
                 lock.unlock();
             }
@@ -340,6 +342,9 @@ public final class BatchScheduler implements AutoCloseable {
         int running;
         boolean abandoned;
         Throwable failure;
+        final long submittedNanos = System.nanoTime();
+        long firstStartNanos;
+        boolean started;
         final ArrayDeque<Delivery> done = new ArrayDeque<>();
         final Condition changed = lock.newCondition();
 
@@ -349,6 +354,15 @@ public final class BatchScheduler implements AutoCloseable {
             this.order = BatchPlanner.longestFirst(lengths);
             this.assigned = new boolean[rows.size()];
             this.unassigned = rows.size();
+        }
+
+        long queueNanos() {
+            lock.lock();
+            try {
+                return started ? firstStartNanos - submittedNanos : 0;
+            } finally {
+                lock.unlock();
+            }
         }
 
         int firstUnassigned() {
@@ -416,6 +430,16 @@ public final class BatchScheduler implements AutoCloseable {
                 }
             }
             return rows;
+        }
+
+        void markStarted() {
+            long now = System.nanoTime();
+            for (Part part : parts) {
+                if (!part.job().started) {
+                    part.job().started = true;
+                    part.job().firstStartNanos = now;
+                }
+            }
         }
 
         boolean holds(Job job) {

@@ -33,6 +33,12 @@ public final class BoundedEngine implements InferenceEngine {
 
     @Override
     public OutputTensor run(TokenBatch batch) {
+        return runTimed(batch).output();
+    }
+
+    /** Runs the batch and says how long it waited for a run slot. */
+    public TimedRun runTimed(TokenBatch batch) {
+        long start = System.nanoTime();
         try {
             permits.acquire();
         } catch (InterruptedException e) {
@@ -40,11 +46,16 @@ public final class BoundedEngine implements InferenceEngine {
             throw new InferenceCancelledException("Inference cancelled: thread interrupted while waiting to run the model ("
                     + description() + ")", e);
         }
+        long waited = System.nanoTime() - start;
         try {
-            return delegate.run(batch);
+            return new TimedRun(delegate.run(batch), waited);
         } finally {
             permits.release();
         }
+    }
+
+    /** A model output and the time its batch queued for a run slot. */
+    public record TimedRun(OutputTensor output, long queueNanos) {
     }
 
     public int maxConcurrentRuns() {
@@ -59,6 +70,11 @@ public final class BoundedEngine implements InferenceEngine {
     @Override
     public List<String> inputNames() {
         return delegate.inputNames();
+    }
+
+    @Override
+    public ModelSignature signature() {
+        return delegate.signature();
     }
 
     @Override

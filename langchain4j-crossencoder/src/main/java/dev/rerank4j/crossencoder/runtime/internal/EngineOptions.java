@@ -13,9 +13,11 @@ import dev.rerank4j.crossencoder.runtime.EngineKind;
  * @param onnxFile       ONNX file relative to the model directory (e.g. {@code onnx/model_qint8.onnx}); null for the default
  * @param outputName     model output to read; null to use the config's {@code output_name} or the first output
  * @param maxConcurrentRuns model runs allowed at once across all callers; 0 = automatic ({@link InferenceEngines#resolve})
+ * @param lastTokenOnly  decoder rerankers: cut a causal-LM graph to compute logits at the last token only
+ *                       ({@link LastTokenLogitsCut}); ignored by other graphs and by TorchScript
  */
 public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
-                            int maxConcurrentRuns) {
+                            int maxConcurrentRuns, boolean lastTokenOnly) {
 
     public EngineOptions {
         kind = kind == null ? EngineKind.AUTO : kind;
@@ -26,6 +28,15 @@ public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, 
         if (maxConcurrentRuns < 0) {
             throw new IllegalArgumentException("maxConcurrentRuns must be >= 0, was " + maxConcurrentRuns);
         }
+    }
+
+    public EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
+                         int maxConcurrentRuns) {
+        this(kind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns, false);
+    }
+
+    public EngineOptions withLastTokenOnly(boolean cut) {
+        return new EngineOptions(kind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns, cut);
     }
 
     /** The effective bound on simultaneous runs. */

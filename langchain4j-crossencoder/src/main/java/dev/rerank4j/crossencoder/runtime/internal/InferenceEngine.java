@@ -7,10 +7,10 @@ import dev.rerank4j.crossencoder.runtime.InferenceException;
 import java.util.List;
 
 /**
- * Runs a BERT-style model on padded token batches. Implementations are thread-safe; {@link #close()} releases
- * native sessions and must not race with {@link #run(TokenBatch)} ({@link ModelLifecycle} guards that).
- * {@link #run} throws {@link InferenceCancelledException} when the calling thread is interrupted or the runs were
- * cancelled, and {@link InferenceException} when the runtime fails.
+ * Runs a transformer on padded token batches. Implementations are thread-safe; {@link #close()} releases
+ * native sessions and must not race with {@link #run(TokenBatch)} ({@link ModelLifecycle} guards that). Batches
+ * must be padded with {@code signature().batch()}. {@link #run} throws {@link InferenceCancelledException} when the
+ * calling thread is interrupted or the runs were cancelled, and {@link InferenceException} when the runtime fails.
  */
 public interface InferenceEngine extends AutoCloseable {
 
@@ -26,6 +26,9 @@ public interface InferenceEngine extends AutoCloseable {
 
     /** Model inputs the engine feeds, in the model's order. */
     List<String> inputNames();
+
+    /** Inputs, padding, positions and output layout, resolved when the engine opened (output probed then). */
+    ModelSignature signature();
 
     /** A short description for logs and benchmark reports, e.g. {@code onnxruntime 1.22.0 (cpu)}. */
     String description();

@@ -5,6 +5,7 @@ import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** Opens the engine a model directory and the options call for; shared by the cross-encoder and ColBERT. */
@@ -34,17 +35,21 @@ public final class InferenceEngines {
             threads = runs == 0 ? 1 : Math.max(1, cores / runs);
             runs = runs == 0 ? cores : runs;
         }
-        return new EngineOptions(kind, options.device(), threads, options.onnxFile(), options.outputName(), runs);
+        return new EngineOptions(kind, options.device(), threads, options.onnxFile(), options.outputName(), runs,
+                options.lastTokenOnly());
     }
 
     private static InferenceEngine openUnbounded(ModelDirectory directory, EngineOptions options) {
         String output = options.outputName() != null ? options.outputName()
                 : directory.config().outputName().orElse(null);
+        ModelFamily family = ModelFamily.of(directory.config());
+        BatchSpec batchSpec = family.batchSpec(directory.config());
         return switch (resolveKind(directory, options)) {
             case ONNX -> OnnxRuntimeEngine.open(onnxFile(directory, options), options.device(),
-                    options.intraOpThreads(), output);
+                    options.intraOpThreads(), output, family, batchSpec, options.lastTokenOnly());
             case PYTORCH -> TorchScriptEngine.open(directory.requireFile(ModelDirectory.TORCHSCRIPT_FILE),
-                    options.device(), options.intraOpThreads());
+                    options.device(), options.intraOpThreads(), family,
+                    family.torchScriptInputs(directory.config()), batchSpec);
             case AUTO -> throw new IllegalStateException("AUTO is resolved above");
         };
     }
@@ -60,8 +65,11 @@ public final class InferenceEngines {
         if (directory.torchScriptModel().isPresent()) {
             return EngineKind.PYTORCH;
         }
+        List<String> onnxFiles = directory.onnxFiles();
         throw new ModelLoadException("Model directory " + directory.root() + " has no model file: expected "
-                + ModelDirectory.ONNX_FILE + " (ONNX) or " + ModelDirectory.TORCHSCRIPT_FILE + " (TorchScript)");
+                + ModelDirectory.ONNX_FILE + " or " + ModelDirectory.ROOT_ONNX_FILE + " (ONNX) or "
+                + ModelDirectory.TORCHSCRIPT_FILE + " (TorchScript)" + (onnxFiles.isEmpty() ? ""
+                : "; it has " + onnxFiles + ": choose one with onnxFile(...)"));
     }
 
     /** The ONNX file an engine would load, naming the directory when there is none. */

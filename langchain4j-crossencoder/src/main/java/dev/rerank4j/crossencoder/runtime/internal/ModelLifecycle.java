@@ -29,12 +29,8 @@ public final class ModelLifecycle {
     /**
      * @param owner     the class users see, for messages (e.g. {@code CrossEncoderScoringModel})
      * @param tokenizer closed after the engine
+     * @param scheduler runs the batches of {@link #run(List, BatchScheduler.RowConsumer)} on the engine
      */
-    public ModelLifecycle(String owner, InferenceEngine engine, TextTokenizer tokenizer) {
-        this(owner, engine, tokenizer, null);
-    }
-
-    /** @param scheduler runs the batches of {@link #run(List, BatchScheduler.RowConsumer)} on the engine; may be null */
     public ModelLifecycle(String owner, InferenceEngine engine, TextTokenizer tokenizer, BatchScheduler scheduler) {
         this.owner = owner;
         this.engine = engine;
@@ -55,22 +51,11 @@ public final class ModelLifecycle {
         }
     }
 
-    /** Runs one batch of a call in progress; {@link InferenceCancelledException} once {@link #close()} began. */
-    public OutputTensor run(TokenBatch batch) {
-        if (closed) {
-            throw new InferenceCancelledException(owner + " was closed while this call was running");
-        }
-        return engine.run(batch);
-    }
-
     /**
      * Runs a call's rows in batches on the scheduler's workers, each row's output handed to {@code consumer} on this
      * thread; {@link InferenceCancelledException} once {@link #close()} began.
      */
     public BatchScheduler.Outcome run(List<EncodedInput> rows, BatchScheduler.RowConsumer consumer) {
-        if (scheduler == null) {
-            throw new IllegalStateException(owner + " runs without a scheduler");
-        }
         if (closed) {
             throw new InferenceCancelledException(owner + " was closed while this call was running");
         }
@@ -88,9 +73,7 @@ public final class ModelLifecycle {
         }
         closed = true;
         engine.cancelRuns();
-        if (scheduler != null) {
-            scheduler.close(); // fails queued calls; the workers stop once their (terminated) batch returns
-        }
+        scheduler.close(); // fails queued calls; the workers stop once their (terminated) batch returns
         lock.writeLock().lock();
         try {
             engine.close();

@@ -23,42 +23,65 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** ONNX Runtime engine. {@link OrtSession#run} is thread-safe, so one session serves all callers. */
+/**
+ * ONNX Runtime engine. {@link OrtSession#run} is thread-safe, so one session serves all callers. The inputs fed
+ * are exactly those the graph declares ({@link ModelInput}); the output layout is probed once when opening.
+ */
 public final class OnnxRuntimeEngine implements InferenceEngine {
 
-    static final String INPUT_IDS = "input_ids";
-    static final String ATTENTION_MASK = "attention_mask";
-    static final String TOKEN_TYPE_IDS = "token_type_ids";
-    private static final List<String> KNOWN_INPUTS = List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OnnxRuntimeEngine.class);
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final List<String> inputNames;
+    private final List<ModelInput> inputs;
     private final String outputName;
     private final Device device;
     private final Path modelFile;
-    private final long[] outputShape;
+    private final ModelSignature signature;
+    private final EmptyKeyValueCache cache;
+    private final String graphNote;
     // per-thread direct buffers: inputs and outputs are written in place, no large allocation per call
     private final ThreadLocal<IoBuffers> buffers = ThreadLocal.withInitial(IoBuffers::new);
     private volatile boolean cancelled;
 
-    private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<String> inputNames, String outputName,
-                              Device device, Path modelFile, long[] outputShape) {
+    private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<ModelInput> inputs, String outputName,
+                              Device device, Path modelFile, ModelSignature signature, EmptyKeyValueCache cache,
+                              String graphNote) {
         this.env = env;
         this.session = session;
-        this.inputNames = inputNames;
+        this.inputs = inputs;
         this.outputName = outputName;
         this.device = device;
         this.modelFile = modelFile;
-        this.outputShape = outputShape;
+        this.signature = signature;
+        this.cache = cache;
+        this.graphNote = graphNote;
+    }
+
+    /** Opens a BERT-convention model (pad id 0, positions from 0); see {@link #open(Path, Device, int, String, ModelFamily, BatchSpec)}. */
+    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput) {
+        return open(modelFile, device, intraOpThreads, preferredOutput, ModelFamily.BERT, BatchSpec.BERT);
     }
 
     /**
      * Opens an ONNX model file. External-data files are resolved relative to the model file by ONNX Runtime.
      *
      * @param preferredOutput output to read, or null for the first output
+     * @param family          the model's family (for the signature)
+     * @param batchSpec       how batches are padded (used for the probe run that learns the output layout)
      */
-    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput) {
+    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput,
+                                         ModelFamily family, BatchSpec batchSpec) {
+        return open(modelFile, device, intraOpThreads, preferredOutput, family, batchSpec, false);
+    }
+
+    /**
+     * Like {@link #open(Path, Device, int, String, ModelFamily, BatchSpec)}; with {@code lastTokenOnly} a causal-LM
+     * graph is first cut to compute its logits at each row's last real token only ({@link LastTokenLogitsCut});
+     * a graph that cannot be cut is loaded as it is (see {@link #graphNote()}).
+     */
+    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput,
+                                         ModelFamily family, BatchSpec batchSpec, boolean lastTokenOnly) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -71,18 +94,63 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             if (device.isGpu()) {
                 addCuda(options, device);
             }
-            session = env.createSession(modelFile.toString(), options);
-            List<String> inputs = validateInputs(session, modelFile);
+            LastTokenLogitsCut.Outcome cut = lastTokenOnly ? cut(modelFile, preferredOutput) : null;
+            if (cut instanceof LastTokenLogitsCut.Cut graph) {
+                // external data stays where it is: ONNX Runtime reads it from the original folder
+                options.addConfigEntry("session.model_external_initializers_file_folder_path",
+                        modelFile.toAbsolutePath().getParent().toString());
+                try {
+                    session = env.createSession(graph.model(), options);
+                } catch (OrtException e) {
+                    log.warn("ONNX Runtime refused the last-token cut of {} ({}); loading the graph as it is", modelFile,
+                            e.getMessage());
+                    cut = new LastTokenLogitsCut.NotCut("ONNX Runtime refused the cut graph: " + e.getMessage());
+                }
+            }
+            if (session == null) {
+                session = env.createSession(modelFile.toString(), options);
+            }
+            String note = cut instanceof LastTokenLogitsCut.Cut graph ? "logits cut after the last-token gather of "
+                    + graph.hiddenState() + " (LM head " + graph.projection() + ")"
+                    : cut instanceof LastTokenLogitsCut.NotCut why ? "logits not cut: " + why.reason() : "";
+            List<ModelInput> inputs = validateInputs(session, modelFile);
+            EmptyKeyValueCache cache = EmptyKeyValueCache.of(session.getInputInfo(), modelFile);
             String output = chooseOutput(session, preferredOutput, modelFile);
-            long[] outputShape = session.getOutputInfo().get(output).getInfo() instanceof TensorInfo info
-                    && info.type == ai.onnxruntime.OnnxJavaType.FLOAT ? info.getShape() : null;
-            return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile, outputShape);
+            OnnxRuntimeEngine unprobed = new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
+                    new ModelSignature(family, inputs, batchSpec, output, new OutputLayout(List.of())), cache, note);
+            OutputLayout layout = probe(unprobed, batchSpec);
+            return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
+                    new ModelSignature(family, inputs, batchSpec, output, layout), cache, note);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new ModelLoadException("ONNX Runtime cannot load model file " + modelFile + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(session);
             throw e;
+        }
+    }
+
+    private static LastTokenLogitsCut.Outcome cut(Path modelFile, String preferredOutput) {
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(modelFile);
+        } catch (java.io.IOException | OutOfMemoryError e) {
+            return new LastTokenLogitsCut.NotCut("cannot read " + modelFile + " into memory: " + e);
+        }
+        try {
+            return LastTokenLogitsCut.apply(bytes, preferredOutput);
+        } catch (IllegalStateException e) {
+            throw new ModelLoadException("ONNX model file " + modelFile + " is not a readable ONNX protobuf: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static OutputLayout probe(OnnxRuntimeEngine engine, BatchSpec batchSpec) {
+        try {
+            return OutputLayout.probe(batchSpec, batch -> engine.run(batch).shape());
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("ONNX model " + engine.modelFile + " fails on a probe batch (inputs "
+                    + engine.inputs + ", output " + engine.outputName + "): " + e.getMessage(), e);
         }
     }
 
@@ -100,21 +168,28 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
-    private static List<String> validateInputs(OrtSession session, Path modelFile) throws OrtException {
+    private static List<ModelInput> validateInputs(OrtSession session, Path modelFile) throws OrtException {
         List<String> found = new ArrayList<>(session.getInputInfo().keySet());
-        boolean unknown = found.stream().anyMatch(name -> !KNOWN_INPUTS.contains(name));
-        if (unknown || !found.contains(INPUT_IDS)) {
-            throw new ModelLoadException("ONNX model " + modelFile + " has inputs " + found + "; expected "
-                    + INPUT_IDS + " and optionally " + ATTENTION_MASK + ", " + TOKEN_TYPE_IDS);
+        List<String> unknown = found.stream()
+                .filter(name -> ModelInput.named(name).isEmpty() && !EmptyKeyValueCache.isCacheInput(name)).toList();
+        if (!unknown.isEmpty() || !found.contains(ModelInput.INPUT_IDS.exportName())) {
+            throw new ModelLoadException("ONNX model " + modelFile + " has inputs " + found
+                    + (unknown.isEmpty() ? "" : " (unsupported: " + unknown + ")") + "; expected "
+                    + ModelInput.INPUT_IDS + " and optionally " + ModelInput.ATTENTION_MASK + ", "
+                    + ModelInput.TOKEN_TYPE_IDS + ", " + ModelInput.POSITION_IDS + " and, for causal LMs, "
+                    + EmptyKeyValueCache.PREFIX + ".N.key/value");
         }
         for (Map.Entry<String, NodeInfo> input : session.getInputInfo().entrySet()) {
+            if (EmptyKeyValueCache.isCacheInput(input.getKey())) {
+                continue;
+            }
             if (input.getValue().getInfo() instanceof TensorInfo info
                     && info.type != ai.onnxruntime.OnnxJavaType.INT64) {
                 throw new ModelLoadException("ONNX model " + modelFile + " input " + input.getKey() + " has type "
                         + info.type + "; expected int64");
             }
         }
-        return List.copyOf(found);
+        return found.stream().flatMap(name -> ModelInput.named(name).stream()).toList();
     }
 
     private static String chooseOutput(OrtSession session, String preferred, Path modelFile) throws OrtException {
@@ -166,15 +241,16 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     }
 
     private OutputTensor run(TokenBatch batch, OrtSession.RunOptions runOptions) throws OrtException {
-        long[] shape = batch.shape();
         IoBuffers io = buffers.get();
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
         OnnxTensor pinned = null;
         try {
-            for (int i = 0; i < inputNames.size(); i++) {
-                String name = inputNames.get(i);
-                feeds.put(name, OnnxTensor.createTensor(env, io.input(i, inputFor(name, batch)), shape));
+            for (int i = 0; i < inputs.size(); i++) {
+                ModelInput input = inputs.get(i);
+                feeds.put(input.exportName(), OnnxTensor.createTensor(env, io.input(i, input.valuesOf(batch)),
+                        input.shapeFor(batch)));
             }
+            cache.addTo(feeds, env, batch.batchSize());
             long[] pinnedShape = pinnedOutputShape(batch);
             if (pinnedShape != null) {
                 pinned = OnnxTensor.createTensor(env, io.output(pinnedShape), pinnedShape);
@@ -202,21 +278,12 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
-    /**
-     * The output's shape for this batch when it can be known before the run: {@code [batch, k]} or
-     * {@code [batch, sequence, k]} with a fixed k (logits, token embeddings); else null (the runtime allocates).
-     */
+    /** The output's shape for this batch when the probed layout knows every axis; else null (the runtime allocates). */
     private long[] pinnedOutputShape(TokenBatch batch) {
-        if (outputShape == null || device.isGpu()) {
+        if (device.isGpu() || !signature.output().batchFirst()) {
             return null;
         }
-        if (outputShape.length == 2 && outputShape[1] > 0) {
-            return new long[] {batch.batchSize(), outputShape[1]};
-        }
-        if (outputShape.length == 3 && outputShape[2] > 0) {
-            return new long[] {batch.batchSize(), batch.sequenceLength(), outputShape[2]};
-        }
-        return null;
+        return signature.output().shapeFor(batch.batchSize(), batch.sequenceLength());
     }
 
     private static long product(long[] shape) {
@@ -229,7 +296,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     /** Direct buffers that grow to the largest batch a thread has run. */
     private static final class IoBuffers {
-        private final LongBuffer[] inputs = new LongBuffer[3];
+        private final LongBuffer[] inputs = new LongBuffer[ModelInput.values().length];
         private FloatBuffer output;
 
         LongBuffer input(int slot, long[] values) {
@@ -257,18 +324,19 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
-    private static long[] inputFor(String name, TokenBatch batch) {
-        return switch (name) {
-            case INPUT_IDS -> batch.inputIds();
-            case ATTENTION_MASK -> batch.attentionMask();
-            case TOKEN_TYPE_IDS -> batch.tokenTypeIds();
-            default -> throw new IllegalStateException("unexpected input " + name);
-        };
+    @Override
+    public List<String> inputNames() {
+        return inputs.stream().map(ModelInput::exportName).toList();
     }
 
     @Override
-    public List<String> inputNames() {
-        return inputNames;
+    public ModelSignature signature() {
+        return signature;
+    }
+
+    /** What was done to the graph at load time (the last-token cut, or why not); empty when nothing was asked. */
+    public String graphNote() {
+        return graphNote;
     }
 
     public String outputName() {
@@ -282,7 +350,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     @Override
     public String description() {
-        return "onnxruntime " + env.getVersion() + " (" + device + ", " + modelFile.getFileName() + ")";
+        return "onnxruntime " + env.getVersion() + " (" + device + ", " + modelFile.getFileName()
+                + (graphNote.isEmpty() ? "" : "; " + graphNote) + ")";
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.util.PairList;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
+import dev.rerank4j.crossencoder.runtime.Truncation;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,15 +17,19 @@ import java.util.Map;
  * A Hugging Face {@code tokenizer.json} through DJL's native tokenizers, always loaded from a local path.
  *
  * <p>Pairs are encoded with the tokenizer's own template ({@code [CLS] query [SEP] passage [SEP]} with token types
- * 0/1 for BERT). Truncation keeps the query whole and cuts the passage; only a query that alone leaves no room for
- * the passage falls back to {@code longest_first}, which is what Hugging Face does for every pair. The padding and
- * truncation embedded in tokenizer.json are overridden: nothing is padded here (batches pad to their longest row).
+ * 0/1 for BERT, {@code <s> query </s></s> passage </s>} for XLM-RoBERTa, whatever the file's post-processor says).
+ * Truncation follows {@link Truncation}: by default the query is kept whole and the passage cut; only a query that
+ * alone leaves no room for the passage falls back to {@code longest_first}, which is what Hugging Face does for
+ * every pair. The padding and truncation embedded in tokenizer.json are overridden: nothing is padded here
+ * (batches pad to their longest row).
  */
 public final class TextTokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer untruncated;
-    private final HuggingFaceTokenizer passageFirst;
-    private final HuggingFaceTokenizer longestFirst;
+    // the truncating instances are made on first use: decoder rerankers cut prompts themselves and never need them,
+    // and each instance re-reads tokenizer.json (seconds for an 11 MB LLM vocabulary)
+    private volatile HuggingFaceTokenizer passageFirst;
+    private volatile HuggingFaceTokenizer longestFirst;
     private final int maxLength;
     private final int pairSpecialTokens;
     private final long[] singleSpecialIds;
@@ -34,13 +39,6 @@ public final class TextTokenizer implements AutoCloseable {
         this.file = file;
         this.maxLength = maxLength;
         this.untruncated = HuggingFaceTokenizer.newInstance(file, options("false", maxLength));
-        try {
-            this.passageFirst = HuggingFaceTokenizer.newInstance(file, options("only_second", maxLength));
-            this.longestFirst = HuggingFaceTokenizer.newInstance(file, options("longest_first", maxLength));
-        } catch (IOException | RuntimeException e) {
-            untruncated.close();
-            throw e;
-        }
         this.pairSpecialTokens = untruncated.encode("", "", true, false).getIds().length;
         this.singleSpecialIds = untruncated.encode("", true, false).getIds();
     }
@@ -81,24 +79,105 @@ public final class TextTokenizer implements AutoCloseable {
 
     /** Encodes (query, passage) pairs with one native batch call; results follow the passages' order. */
     public List<EncodedInput> encodePairs(String query, List<String> passages) {
+        return encodePairs(query, passages, Truncation.PASSAGE_FIRST).inputs();
+    }
+
+    /**
+     * Encodes (query, passage) pairs with one native batch call, cutting over-long pairs as {@code truncation}
+     * says; results follow the passages' order. With {@link Truncation#FAIL} nothing is cut and the caller checks
+     * {@link PairEncodings#truncated()} (true where a pair is longer than {@link #maxLength()}).
+     */
+    public PairEncodings encodePairs(String query, List<String> passages, Truncation truncation) {
         if (passages.isEmpty()) {
-            return List.of();
+            return new PairEncodings(List.of(), new boolean[0]);
         }
-        HuggingFaceTokenizer tokenizer = queryLeavesRoom(query) ? passageFirst : longestFirst;
+        Encoding queryAlone = untruncated.encode(query, false, false);
+        int budget = maxLength - pairSpecialTokens;
+        int queryTokens = queryAlone.getIds().length;
+        boolean longestFirstNeeded = truncation == Truncation.LONGEST_FIRST
+                || (truncation == Truncation.PASSAGE_FIRST && queryTokens >= budget);
+        if (longestFirstNeeded && queryTokens > budget / 2) {
+            return encodeLongPairs(query, queryAlone, passages, budget); // both sides may be cut
+        }
+        HuggingFaceTokenizer tokenizer = switch (truncation) {
+            case FAIL -> untruncated;
+            case PASSAGE_FIRST -> truncating(false);
+            case LONGEST_FIRST -> truncating(true);
+        };
         PairList<String, String> pairs = new PairList<>(passages.size());
         for (String passage : passages) {
             pairs.add(query, passage);
         }
         Encoding[] encodings = tokenizer.batchEncode(pairs, true, false);
         List<EncodedInput> result = new ArrayList<>(encodings.length);
-        for (Encoding encoding : encodings) {
-            result.add(new EncodedInput(encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds()));
+        boolean[] truncated = new boolean[encodings.length];
+        for (int i = 0; i < encodings.length; i++) {
+            Encoding encoding = encodings[i];
+            result.add(input(encoding));
+            truncated[i] = truncation == Truncation.FAIL ? encoding.getIds().length > maxLength : encoding.exceedMaxLength();
         }
-        return result;
+        return new PairEncodings(result, truncated);
     }
 
-    private boolean queryLeavesRoom(String query) {
-        return tokenIds(query).length + pairSpecialTokens < maxLength;
+    private PairEncodings encodeLongPairs(String query, Encoding queryAlone, List<String> passages, int budget) {
+        Encoding[] passagesAlone = untruncated.batchEncode(passages, false, false);
+        PairList<String, String> pairs = new PairList<>(passages.size());
+        boolean[] truncated = new boolean[passages.size()];
+        int[][] keep = new int[passages.size()][];
+        for (int i = 0; i < passagesAlone.length; i++) {
+            int passageTokens = passagesAlone[i].getIds().length;
+            keep[i] = LongPairs.longestFirst(queryAlone.getIds().length, passageTokens, budget);
+            truncated[i] = keep[i][0] < queryAlone.getIds().length || keep[i][1] < passageTokens;
+            pairs.add(LongPairs.cut(query, queryAlone, keep[i][0]),
+                    LongPairs.cut(passages.get(i), passagesAlone[i], keep[i][1]));
+        }
+        Encoding[] encodings = untruncated.batchEncode(pairs, true, false);
+        List<EncodedInput> result = new ArrayList<>(encodings.length);
+        for (int i = 0; i < encodings.length; i++) {
+            EncodedInput spliced = LongPairs.splice(encodings[i], queryAlone, passagesAlone[i], keep[i]);
+            // a cut text whose tokens all vanished (not seen in practice): the library's own, slower, way
+            result.add(spliced != null ? spliced : input(truncating(true).encode(query, passages.get(i), true, false)));
+        }
+        return new PairEncodings(result, truncated);
+    }
+
+    private static EncodedInput input(Encoding encoding) {
+        return new EncodedInput(encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds());
+    }
+
+    /** Encoded pairs and, per pair, whether it was (or, with {@link Truncation#FAIL}, would have to be) cut. */
+    public record PairEncodings(List<EncodedInput> inputs, boolean[] truncated) {
+
+        public int truncatedCount() {
+            int n = 0;
+            for (boolean t : truncated) {
+                n += t ? 1 : 0;
+            }
+            return n;
+        }
+    }
+
+    private HuggingFaceTokenizer truncating(boolean longest) {
+        HuggingFaceTokenizer tokenizer = longest ? longestFirst : passageFirst;
+        if (tokenizer != null) {
+            return tokenizer;
+        }
+        synchronized (this) {
+            if (longest) {
+                longestFirst = longestFirst != null ? longestFirst : truncating("longest_first");
+                return longestFirst;
+            }
+            passageFirst = passageFirst != null ? passageFirst : truncating("only_second");
+            return passageFirst;
+        }
+    }
+
+    private HuggingFaceTokenizer truncating(String strategy) {
+        try {
+            return HuggingFaceTokenizer.newInstance(file, options(strategy, maxLength));
+        } catch (IOException e) {
+            throw new ModelLoadException("Cannot load tokenizer " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Token ids of a text without special tokens and without truncation. */
@@ -134,9 +213,13 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         untruncated.close();
-        passageFirst.close();
-        longestFirst.close();
+        if (passageFirst != null) {
+            passageFirst.close();
+        }
+        if (longestFirst != null) {
+            longestFirst.close();
+        }
     }
 }

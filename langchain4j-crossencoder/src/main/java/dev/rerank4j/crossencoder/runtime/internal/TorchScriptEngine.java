@@ -18,27 +18,37 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * PyTorch engine for TorchScript exports ({@code model.pt}) through DJL. The traced module takes the inputs
- * positionally (input_ids, attention_mask, token_type_ids) and returns one tensor.
+ * PyTorch engine for TorchScript exports ({@code model.pt}) through DJL. The traced module takes its family's inputs
+ * positionally ({@link ModelFamily#torchScriptInputs}: input_ids, attention_mask and, where the family has them,
+ * token_type_ids) and returns one tensor, whose layout is probed when the engine opens.
  */
 public final class TorchScriptEngine implements InferenceEngine {
 
     private static final String ENGINE_NAME = "PyTorch";
-    private static final List<String> INPUTS = List.of(
-            OnnxRuntimeEngine.INPUT_IDS, OnnxRuntimeEngine.ATTENTION_MASK, OnnxRuntimeEngine.TOKEN_TYPE_IDS);
+    private static final String OUTPUT_NAME = "output0";
 
     private final Model model;
     private final Device device;
     private final Path modelFile;
+    private final ModelSignature signature;
     private volatile boolean cancelled;
 
-    private TorchScriptEngine(Model model, Device device, Path modelFile) {
+    private TorchScriptEngine(Model model, Device device, Path modelFile, ModelSignature signature) {
         this.model = model;
         this.device = device;
         this.modelFile = modelFile;
+        this.signature = signature;
     }
 
+    /** Opens a BERT TorchScript export (input_ids, attention_mask, token_type_ids). */
     public static TorchScriptEngine open(Path modelFile, Device device, int intraOpThreads) {
+        return open(modelFile, device, intraOpThreads, ModelFamily.BERT, List.of(ModelInput.INPUT_IDS,
+                ModelInput.ATTENTION_MASK, ModelInput.TOKEN_TYPE_IDS), BatchSpec.BERT);
+    }
+
+    /** Opens a TorchScript export that takes {@code inputs} positionally; probes its output layout. */
+    public static TorchScriptEngine open(Path modelFile, Device device, int intraOpThreads, ModelFamily family,
+                                         List<ModelInput> inputs, BatchSpec batchSpec) {
         OptionalDependency.require("ai.djl.pytorch.engine.PtEngine", "ai.djl.pytorch:pytorch-engine",
                 "The PyTorch engine (TorchScript model " + modelFile + ")");
         if (intraOpThreads > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
@@ -61,10 +71,21 @@ public final class TorchScriptEngine implements InferenceEngine {
             String fileName = modelFile.getFileName().toString();
             String prefix = fileName.endsWith(".pt") ? fileName.substring(0, fileName.length() - 3) : fileName;
             model.load(modelFile.toAbsolutePath().getParent(), prefix);
-            return new TorchScriptEngine(model, device, modelFile);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
             throw new ModelLoadException("PyTorch cannot load TorchScript file " + modelFile + ": " + e.getMessage(), e);
+        }
+        TorchScriptEngine unprobed = new TorchScriptEngine(model, device, modelFile,
+                new ModelSignature(family, inputs, batchSpec, OUTPUT_NAME, new OutputLayout(List.of())));
+        try {
+            OutputLayout layout = OutputLayout.probe(batchSpec, batch -> unprobed.run(batch).shape());
+            return new TorchScriptEngine(model, device, modelFile,
+                    new ModelSignature(family, inputs, batchSpec, OUTPUT_NAME, layout));
+        } catch (RuntimeException e) {
+            model.close();
+            throw new ModelLoadException("TorchScript model " + modelFile + " fails on a probe batch with inputs "
+                    + inputs + " (passed positionally; " + family + " exports take them in this order): "
+                    + e.getMessage(), e);
         }
     }
 
@@ -90,12 +111,12 @@ public final class TorchScriptEngine implements InferenceEngine {
             // a forward pass cannot be stopped once started, but a cancelled caller starts no new one
             throw new InferenceCancelledException("PyTorch inference on " + modelFile + " cancelled: thread interrupted");
         }
-        Shape shape = new Shape(batch.batchSize(), batch.sequenceLength());
         try (NDManager manager = model.getNDManager().newSubManager()) {
-            NDArray ids = manager.create(batch.inputIds(), shape);
-            NDArray mask = manager.create(batch.attentionMask(), shape);
-            NDArray types = manager.create(batch.tokenTypeIds(), shape);
-            NDList output = model.getBlock().forward(new ParameterStore(manager, false), new NDList(ids, mask, types), false);
+            NDList inputs = new NDList(signature.inputs().size());
+            for (ModelInput input : signature.inputs()) {
+                inputs.add(manager.create(input.valuesOf(batch), new Shape(input.shapeFor(batch))));
+            }
+            NDList output = model.getBlock().forward(new ParameterStore(manager, false), inputs, false);
             NDArray first = output.get(0);
             return new OutputTensor(first.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(),
                     first.getShape().getShape());
@@ -111,7 +132,12 @@ public final class TorchScriptEngine implements InferenceEngine {
 
     @Override
     public List<String> inputNames() {
-        return INPUTS;
+        return signature.inputs().stream().map(ModelInput::exportName).toList();
+    }
+
+    @Override
+    public ModelSignature signature() {
+        return signature;
     }
 
     @Override

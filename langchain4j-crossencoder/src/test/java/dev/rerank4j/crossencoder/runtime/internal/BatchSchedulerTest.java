@@ -360,6 +360,11 @@ class BatchSchedulerTest {
         }
 
         @Override
+        public ModelSignature signature() {
+            throw new UnsupportedOperationException("not needed by BatchScheduler");
+        }
+
+        @Override
         public String description() {
             return "scripted engine";
         }

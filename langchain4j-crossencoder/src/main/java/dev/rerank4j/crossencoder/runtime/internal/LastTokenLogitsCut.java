@@ -1,0 +1,312 @@
+package dev.rerank4j.crossencoder.runtime.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A load-time rewrite of a causal-LM ONNX graph so that it computes the vocabulary logits of one position per row
+ * (the last real token, where a reranker reads its answer) instead of every position: the
+ * {@code [batch, sequence, vocab]} output (~600 KB per token for Qwen's 151,936 ids in float32) becomes
+ * {@code [batch, 1, vocab]}, and the LM head's matrix product runs on {@code batch} rows instead of
+ * {@code batch x sequence}.
+ *
+ * <p>How: from the output, walk up through {@code Cast} nodes (fp16 exports cast the logits to float32) to the LM
+ * head's matrix product ({@code MatMul}, or ONNX Runtime's {@code MatMulNBits} / {@code FusedMatMul}); put a
+ * {@code GatherND(batch_dims=1)} on its hidden-state input that picks, per row, the position given by a new int64
+ * input {@value #INDEX_INPUT} of shape {@code [batch, 1, 1]}; declare the output as {@code [batch, 1, vocab]}; drop
+ * the other outputs (the present key/values, never read). Everything else is copied byte for byte, weights and
+ * external-data references included. A graph whose logits come from anything else (e.g. an int8 LM head behind
+ * {@code DynamicQuantizeLinear}/{@code MatMulInteger}) is not cut: {@link NotCut} says why and the caller bounds
+ * its batches by memory instead.
+ */
+public final class LastTokenLogitsCut {
+
+    /** The input the cut graph adds: per row, the sequence index of the last real token, int64 {@code [batch,1,1]}. */
+    public static final String INDEX_INPUT = "rerank4j_last_token_index";
+    private static final String LAST_HIDDEN = "rerank4j_last_token_hidden";
+    private static final Set<String> PROJECTIONS = Set.of("MatMul", "MatMulNBits", "FusedMatMul");
+    private static final int MIN_OPSET = 12; // GatherND with batch_dims
+
+    // onnx.proto field numbers
+    private static final int MODEL_OPSET_IMPORT = 8;
+    private static final int MODEL_GRAPH = 7;
+    private static final int OPSET_DOMAIN = 1;
+    private static final int OPSET_VERSION = 2;
+    private static final int GRAPH_NODE = 1;
+    private static final int GRAPH_INPUT = 11;
+    private static final int GRAPH_OUTPUT = 12;
+    private static final int NODE_INPUT = 1;
+    private static final int NODE_OUTPUT = 2;
+    private static final int NODE_NAME = 3;
+    private static final int NODE_OP_TYPE = 4;
+    private static final int NODE_ATTRIBUTE = 5;
+    private static final int NODE_DOMAIN = 7;
+    private static final int ATTRIBUTE_NAME = 1;
+    private static final int ATTRIBUTE_I = 3;
+    private static final int ATTRIBUTE_TYPE = 20;
+    private static final int ATTRIBUTE_TYPE_INT = 2;
+    private static final int VALUE_NAME = 1;
+    private static final int VALUE_TYPE = 2;
+    private static final int TYPE_TENSOR = 1;
+    private static final int TENSOR_ELEM_TYPE = 1;
+    private static final int TENSOR_SHAPE = 2;
+    private static final int SHAPE_DIM = 1;
+    private static final int DIM_VALUE = 1;
+    private static final int DIM_PARAM = 2;
+    private static final int INT64 = 7;
+
+    private LastTokenLogitsCut() {
+    }
+
+    /** What {@link #apply} did. */
+    public sealed interface Outcome permits Cut, NotCut {
+    }
+
+    /**
+     * The rewritten model.
+     *
+     * @param model       the ONNX bytes to load (external data still referenced relative to the original folder)
+     * @param hiddenState the tensor gathered (the LM head's input)
+     * @param projection  the LM head node's operator
+     */
+    public record Cut(byte[] model, String hiddenState, String projection) implements Outcome {
+    }
+
+    /** Why the graph was left as it is. */
+    public record NotCut(String reason) implements Outcome {
+    }
+
+    private record Node(int field, String name, String opType, String domain, List<String> inputs,
+                        List<String> outputs) {
+        boolean standard() {
+            return domain.isEmpty() || "ai.onnx".equals(domain);
+        }
+    }
+
+    /**
+     * Cuts {@code model} (the bytes of an .onnx file) after the last-token gather of {@code outputName} (null: the
+     * graph's first output, as the engine reads by default).
+     */
+    public static Outcome apply(byte[] model, String outputName) {
+        List<ProtoWire.Field> top = ProtoWire.fields(model, 0, model.length);
+        ProtoWire.Field graph = null;
+        long opset = -1;
+        for (ProtoWire.Field field : top) {
+            if (field.number() == MODEL_GRAPH && field.wire() == ProtoWire.LENGTH) {
+                graph = field;
+            } else if (field.number() == MODEL_OPSET_IMPORT && field.wire() == ProtoWire.LENGTH) {
+                String domain = "";
+                long version = -1;
+                for (ProtoWire.Field f : field.message()) {
+                    if (f.number() == OPSET_DOMAIN) {
+                        domain = f.string();
+                    } else if (f.number() == OPSET_VERSION) {
+                        version = f.varint();
+                    }
+                }
+                if (domain.isEmpty() || "ai.onnx".equals(domain)) {
+                    opset = version;
+                }
+            }
+        }
+        if (graph == null) {
+            return new NotCut("the file has no graph");
+        }
+        if (opset < MIN_OPSET) {
+            return new NotCut("opset " + opset + " < " + MIN_OPSET + " (GatherND with batch_dims)");
+        }
+        List<ProtoWire.Field> graphFields = graph.message();
+        List<Node> nodes = new ArrayList<>();
+        Map<String, Node> producers = new HashMap<>();
+        ProtoWire.Field output = null;
+        for (int i = 0; i < graphFields.size(); i++) {
+            ProtoWire.Field field = graphFields.get(i);
+            if (field.number() == GRAPH_NODE) {
+                Node node = node(i, field);
+                nodes.add(node);
+                node.outputs().forEach(o -> producers.put(o, node));
+                if (node.inputs().contains(INDEX_INPUT) || node.outputs().contains(LAST_HIDDEN)) {
+                    return new NotCut("the graph already uses the name " + INDEX_INPUT + " or " + LAST_HIDDEN);
+                }
+            } else if (field.number() == GRAPH_OUTPUT
+                    && (outputName == null ? output == null : outputName.equals(valueName(field)))) {
+                output = field;
+            }
+        }
+        if (output == null) {
+            return new NotCut("the graph has no output '" + outputName + "'");
+        }
+        outputName = valueName(output);
+        List<ProtoWire.Field> dims = dims(output);
+        if (dims.size() != 3) {
+            return new NotCut("output '" + outputName + "' is declared with rank " + dims.size()
+                    + ", not [batch, sequence, vocab]");
+        }
+        Node head = producers.get(outputName);
+        while (head != null && "Cast".equals(head.opType()) && head.standard() && !head.inputs().isEmpty()) {
+            head = producers.get(head.inputs().get(0));
+        }
+        if (head == null || !PROJECTIONS.contains(head.opType()) || head.inputs().isEmpty()) {
+            return new NotCut("output '" + outputName + "' is not produced by a matrix product (through Cast nodes) "
+                    + "but by " + (head == null ? "a graph input or initializer" : head.opType() + " '" + head.name() + "'"));
+        }
+        String hidden = head.inputs().get(0);
+        byte[] rewritten = rewrite(top, graph, graphFields, head, output, dims);
+        return new Cut(rewritten, hidden, head.opType());
+    }
+
+    private static byte[] rewrite(List<ProtoWire.Field> top, ProtoWire.Field graph, List<ProtoWire.Field> graphFields,
+                                  Node head, ProtoWire.Field output, List<ProtoWire.Field> dims) {
+        ProtoWire.Writer newGraph = new ProtoWire.Writer();
+        for (int i = 0; i < graphFields.size(); i++) {
+            ProtoWire.Field field = graphFields.get(i);
+            if (i == head.field()) {
+                newGraph.message(GRAPH_NODE, gatherNode(head.inputs().get(0)));
+                newGraph.message(GRAPH_NODE, withFirstInput(field, LAST_HIDDEN));
+            } else if (field.number() != GRAPH_OUTPUT) {
+                newGraph.copy(field);
+            }
+        }
+        newGraph.message(GRAPH_INPUT, valueInfo(INDEX_INPUT, INT64,
+                List.of(dimParam("batch_size"), dimValue(1), dimValue(1))));
+        newGraph.message(GRAPH_OUTPUT, valueInfo(valueName(output), elemType(output),
+                List.of(copyDim(dims.get(0)), dimValue(1), copyDim(dims.get(2)))));
+        ProtoWire.Writer newModel = new ProtoWire.Writer();
+        for (ProtoWire.Field field : top) {
+            if (field == graph) {
+                newModel.message(MODEL_GRAPH, newGraph);
+            } else {
+                newModel.copy(field);
+            }
+        }
+        return newModel.toByteArray();
+    }
+
+    private static ProtoWire.Writer gatherNode(String hidden) {
+        return new ProtoWire.Writer()
+                .string(NODE_INPUT, hidden)
+                .string(NODE_INPUT, INDEX_INPUT)
+                .string(NODE_OUTPUT, LAST_HIDDEN)
+                .string(NODE_NAME, "rerank4j/last_token_gather")
+                .string(NODE_OP_TYPE, "GatherND")
+                .message(NODE_ATTRIBUTE, new ProtoWire.Writer()
+                        .string(ATTRIBUTE_NAME, "batch_dims")
+                        .varint(ATTRIBUTE_I, 1)
+                        .varint(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT));
+    }
+
+    private static ProtoWire.Writer withFirstInput(ProtoWire.Field node, String input) {
+        ProtoWire.Writer writer = new ProtoWire.Writer();
+        boolean replaced = false;
+        for (ProtoWire.Field field : node.message()) {
+            if (!replaced && field.number() == NODE_INPUT) {
+                writer.string(NODE_INPUT, input);
+                replaced = true;
+            } else {
+                writer.copy(field);
+            }
+        }
+        return writer;
+    }
+
+    private static Node node(int index, ProtoWire.Field field) {
+        String name = "";
+        String opType = "";
+        String domain = "";
+        List<String> inputs = new ArrayList<>();
+        List<String> outputs = new ArrayList<>();
+        for (ProtoWire.Field f : field.message()) {
+            switch (f.number()) {
+                case NODE_INPUT -> inputs.add(f.string());
+                case NODE_OUTPUT -> outputs.add(f.string());
+                case NODE_NAME -> name = f.string();
+                case NODE_OP_TYPE -> opType = f.string();
+                case NODE_DOMAIN -> domain = f.string();
+                default -> {
+                    // attributes and doc strings are copied as they are
+                }
+            }
+        }
+        return new Node(index, name, opType, domain, inputs, outputs);
+    }
+
+    private static String valueName(ProtoWire.Field valueInfo) {
+        for (ProtoWire.Field f : valueInfo.message()) {
+            if (f.number() == VALUE_NAME) {
+                return f.string();
+            }
+        }
+        return "";
+    }
+
+    private static ProtoWire.Field tensorType(ProtoWire.Field valueInfo) {
+        for (ProtoWire.Field f : valueInfo.message()) {
+            if (f.number() == VALUE_TYPE) {
+                for (ProtoWire.Field t : f.message()) {
+                    if (t.number() == TYPE_TENSOR) {
+                        return t;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static long elemType(ProtoWire.Field valueInfo) {
+        ProtoWire.Field tensor = tensorType(valueInfo);
+        if (tensor != null) {
+            for (ProtoWire.Field f : tensor.message()) {
+                if (f.number() == TENSOR_ELEM_TYPE) {
+                    return f.varint();
+                }
+            }
+        }
+        return 1; // float
+    }
+
+    private static List<ProtoWire.Field> dims(ProtoWire.Field valueInfo) {
+        ProtoWire.Field tensor = tensorType(valueInfo);
+        List<ProtoWire.Field> dims = new ArrayList<>();
+        if (tensor != null) {
+            for (ProtoWire.Field f : tensor.message()) {
+                if (f.number() == TENSOR_SHAPE) {
+                    for (ProtoWire.Field d : f.message()) {
+                        if (d.number() == SHAPE_DIM) {
+                            dims.add(d);
+                        }
+                    }
+                }
+            }
+        }
+        return dims;
+    }
+
+    private static ProtoWire.Writer valueInfo(String name, long elemType, List<ProtoWire.Writer> dims) {
+        ProtoWire.Writer shape = new ProtoWire.Writer();
+        dims.forEach(d -> shape.message(SHAPE_DIM, d));
+        ProtoWire.Writer tensor = new ProtoWire.Writer().varint(TENSOR_ELEM_TYPE, elemType).message(TENSOR_SHAPE, shape);
+        return new ProtoWire.Writer().string(VALUE_NAME, name)
+                .message(VALUE_TYPE, new ProtoWire.Writer().message(TYPE_TENSOR, tensor));
+    }
+
+    private static ProtoWire.Writer dimValue(long value) {
+        return new ProtoWire.Writer().varint(DIM_VALUE, value);
+    }
+
+    private static ProtoWire.Writer dimParam(String name) {
+        return new ProtoWire.Writer().string(DIM_PARAM, name);
+    }
+
+    private static ProtoWire.Writer copyDim(ProtoWire.Field dim) {
+        ProtoWire.Writer writer = new ProtoWire.Writer();
+        for (ProtoWire.Field f : dim.message()) {
+            if (f.number() == DIM_VALUE || f.number() == DIM_PARAM) {
+                writer.copy(f);
+            }
+        }
+        return writer;
+    }
+}
