@@ -50,8 +50,9 @@ public final class BenchCeCommand implements Callable<Integer> {
     static final String ONE_RUN = "rerank4j-onnx-one-run";
     static final String MERGED = "rerank4j-onnx-merged";
     static final String UNCUT = "rerank4j-onnx-uncut";
+    static final String LARGE_BATCHES = "rerank4j-onnx-large-batches";
     static final String INT8_FILE = "onnx/model_qint8.onnx";
-    static final List<String> ALL = List.of(ONNX, PYTORCH, LC4J, INT8, UNCUT, ONE_RUN, MERGED);
+    static final List<String> ALL = List.of(ONNX, PYTORCH, LC4J, INT8, UNCUT, ONE_RUN, MERGED, LARGE_BATCHES);
 
     @Mixin
     BenchOptions io;
@@ -75,8 +76,9 @@ public final class BenchCeCommand implements Callable<Integer> {
     List<Integer> concurrency;
 
     @Option(names = "--scorers", split = ",", defaultValue = ONNX + "," + PYTORCH + "," + LC4J + "," + INT8 + "," + UNCUT,
-            description = "scorers to run (default: ${DEFAULT-VALUE}; those that do not apply to the model are skipped); also " + ONE_RUN + " (one run over all cores, "
-                    + "the shape before the scheduler) and " + MERGED + " (concurrent requests share batches)")
+            description = "scorers to run (default: ${DEFAULT-VALUE}; those that do not apply to the model are skipped); "
+                    + "also " + ONE_RUN + " (one run over all cores, the shape before the scheduler), " + MERGED
+                    + " (concurrent requests share batches) and " + LARGE_BATCHES + " (the GPU token budget per batch)")
     List<String> scorers;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "rerank4j batch size (default: ${DEFAULT-VALUE})")
@@ -240,6 +242,7 @@ public final class BenchCeCommand implements Callable<Integer> {
             putIfPresent(report, "int8_vs_fp32_by_concurrency", ratios(rows, INT8, ONNX));
             putIfPresent(report, "vs_one_run_by_concurrency", ratios(rows, ONNX, ONE_RUN));
             putIfPresent(report, "merged_vs_unmerged_by_concurrency", ratios(rows, MERGED, ONNX));
+            putIfPresent(report, "vs_large_batches_by_concurrency", ratios(rows, ONNX, LARGE_BATCHES));
         } finally {
             open.values().forEach(BenchScorer::close);
         }
@@ -311,13 +314,15 @@ public final class BenchCeCommand implements Callable<Integer> {
 
     private BenchScorer open(String name, Path modelDir) {
         return switch (name) {
-            case ONNX -> rerank4j(modelDir, null, io.threads, runs, false, true);
-            case UNCUT -> rerank4j(modelDir, null, io.threads, runs, false, false);
-            case ONE_RUN -> rerank4j(modelDir, null, Runtime.getRuntime().availableProcessors(), 1, false, true);
-            case MERGED -> rerank4j(modelDir, null, io.threads, runs, true, true);
-            case INT8 -> rerank4j(modelDir, INT8_FILE, io.threads, runs, false, true);
-            case PYTORCH -> BenchScorer.rerank4j(modelDir, EngineKind.PYTORCH, null, maxLength, batchSize, io.threads, runs,
-                    false, maxPaddingRatio, instruction, true, Device.parse(device));
+            case ONNX -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX));
+            case UNCUT -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX).logitsGraphCut(false));
+            case ONE_RUN -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX)
+                    .intraOpThreads(Runtime.getRuntime().availableProcessors()).maxConcurrentRuns(1));
+            case MERGED -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX).mergeConcurrentRequests(true));
+            case LARGE_BATCHES -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX)
+                    .maxBatchTokens(ModelBuilder.DEFAULT_MAX_BATCH_TOKENS));
+            case INT8 -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX).onnxFile(INT8_FILE));
+            case PYTORCH -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.PYTORCH));
             case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, io.threads);
             default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use " + ALL);
         };
@@ -337,14 +342,16 @@ public final class BenchCeCommand implements Callable<Integer> {
                     ? "no model.pt (TorchScript) in " + directory.root() : null;
             case INT8 -> Files.isRegularFile(directory.root().resolve(INT8_FILE))
                     ? null : "no " + INT8_FILE + " in " + directory.root();
-            case ONNX, LC4J, ONE_RUN, MERGED -> directory.onnxModel().isEmpty() ? "no onnx/model.onnx in " + directory.root() : null;
+            case ONNX, LC4J, ONE_RUN, MERGED, LARGE_BATCHES -> directory.onnxModel().isEmpty() ? "no onnx/model.onnx in " + directory.root() : null;
             default -> null;
         };
     }
 
-    private BenchScorer rerank4j(Path modelDir, String onnxFile, int threads, int runs, boolean merge, boolean graphCut) {
-        return BenchScorer.rerank4j(modelDir, EngineKind.ONNX, onnxFile, maxLength, batchSize, threads, runs, merge,
-                maxPaddingRatio, instruction, graphCut, Device.parse(device));
+    /** The benchmark's settings on a scorer builder; each scorer variant changes one thing. */
+    private CrossEncoderScoringModel.Builder rerank4j(Path modelDir, EngineKind engine) {
+        return CrossEncoderScoringModel.builder().modelDirectory(modelDir).engine(engine).maxLength(maxLength)
+                .batchSize(batchSize).intraOpThreads(io.threads).maxConcurrentRuns(runs)
+                .maxPaddingRatio(maxPaddingRatio).instruction(instruction).device(Device.parse(device));
     }
 
     /** How pairs become model inputs: the tokenizer's pair template, or a decoder reranker's prompt template. */

@@ -4,8 +4,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.scoring.onnx.OnnxScoringModel;
-import dev.rerank4j.crossencoder.runtime.Device;
-import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 import dev.rerank4j.crossencoder.scoring.ScoringStats;
 
@@ -29,22 +27,9 @@ public interface BenchScorer extends AutoCloseable {
     @Override
     void close();
 
-    /**
-     * This project's scorer. {@code instruction} and {@code logitsGraphCut} apply to decoder LLM rerankers only
-     * (null / true: the defaults).
-     *
-     * @param threads intra-op threads per run, 0 = automatic
-     * @param runs    simultaneous runs, 0 = automatic
-     * @param merge   let concurrent requests share batches
-     */
-    static BenchScorer rerank4j(Path modelDir, EngineKind engine, String onnxFile, int maxLength, int batchSize, int threads,
-                                int runs, boolean merge, double maxPaddingRatio, String instruction,
-                                boolean logitsGraphCut, Device device) {
-        CrossEncoderScoringModel.Builder builder = CrossEncoderScoringModel.builder().modelDirectory(modelDir)
-                .engine(engine).onnxFile(onnxFile).maxLength(maxLength).batchSize(batchSize).intraOpThreads(threads)
-                .maxConcurrentRuns(runs).mergeConcurrentRequests(merge).maxPaddingRatio(maxPaddingRatio)
-                .logitsGraphCut(logitsGraphCut).device(device);
-        CrossEncoderScoringModel model = (instruction != null ? builder.instruction(instruction) : builder).build();
+    /** This project's scorer, built from the benchmark's settings. */
+    static BenchScorer rerank4j(CrossEncoderScoringModel.Builder builder) {
+        CrossEncoderScoringModel model = builder.build();
         ThreadLocal<ScoringStats> last = new ThreadLocal<>();
         return new BenchScorer() {
             @Override

@@ -50,7 +50,7 @@ public final class MeteredScoringModel implements ScoringModel {
                 .and(builder.extraTags);
         this.success = timer(RerankMetrics.OPERATION_DURATION, tags.and(RerankMetrics.ERROR_TYPE, "none"),
                 "Duration of one rerank scoring call");
-        this.queue = timer(RerankMetrics.QUEUE_DURATION, tags, "Time a scoring call waited for a model run slot");
+        this.queue = timer(RerankMetrics.QUEUE_DURATION, tags, "Time a scoring call waited for a model worker");
         this.tokenize = timer(RerankMetrics.TOKENIZE_DURATION, tags, "Time a scoring call spent tokenising");
         this.infer = timer(RerankMetrics.INFER_DURATION, tags, "Time a scoring call spent in the inference engine");
         this.tokenUsage = DistributionSummary.builder(RerankMetrics.TOKEN_USAGE).tags(tags)

@@ -2,6 +2,7 @@ package dev.rerank4j.crossencoder.rag;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.rerank4j.crossencoder.runtime.internal.TextTokenizer;
 
@@ -59,7 +60,8 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
     private long observations; // guarded by this
     private final ArrayDeque<Admission> inFlight = new ArrayDeque<>(); // guarded by this, in admission order
     private double queuedNanos; // guarded by this: predicted work admitted and not yet done
-    private long queueUpdatedAt = System.nanoTime(); // guarded by this
+    private final Ticker ticker;
+    private long queueUpdatedAt; // guarded by this
 
     /** A request this policy chose a depth for and has not seen finish. */
     private record Admission(String query, long predictedEndNanos, double tokensAhead, double serviceNanos) {
@@ -84,6 +86,8 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
         if (builder.initialNanosPerToken != null) {
             this.nanosPerToken = builder.initialNanosPerToken;
         }
+        this.ticker = getOrDefault(builder.ticker, Ticker.systemTicker());
+        this.queueUpdatedAt = ticker.read();
     }
 
     public static Builder builder() {
@@ -108,7 +112,7 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
             cumulative[d] = cumulative[d - 1] + pairTokens(queryTokens, candidates.get(d - 1).text());
         }
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = ticker.read();
             double waitNanos = drain(now);
             double allowed = budget.toNanos() * utilization - waitNanos;
             int depth = 0;
@@ -166,7 +170,7 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
      * ahead of it is done too, so at most the work admitted after it remains queued.
      */
     private double finished(String query) {
-        drain(System.nanoTime());
+        drain(ticker.read());
         double tokensAhead = 0;
         double admittedLater = 0;
         boolean found = false;
@@ -188,7 +192,7 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
 
     /** Requests admitted by {@link #depth} that have not been observed yet (and are not a budget past their end). */
     public synchronized int inFlight() {
-        drain(System.nanoTime());
+        drain(ticker.read());
         return inFlight.size();
     }
 
@@ -249,6 +253,7 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
         private ToIntFunction<String> tokenCounter;
         private Integer maxPairTokens;
         private Double initialNanosPerToken;
+        private Ticker ticker;
 
         /** The rerank latency to plan for (default 200 ms); also the aggregator's default deadline. */
         public Builder latencyBudget(Duration budget) {
@@ -301,6 +306,12 @@ public final class AdaptiveDepthPolicy implements DepthPolicy {
         /** A starting estimate (e.g. from a warm-up), instead of using maxDepth until the first observation. */
         public Builder initialNanosPerToken(Double nanosPerToken) {
             this.initialNanosPerToken = nanosPerToken;
+            return this;
+        }
+
+        /** The time source for queued work (default {@link Ticker#systemTicker()}); tests pass their own. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = ticker;
             return this;
         }
 

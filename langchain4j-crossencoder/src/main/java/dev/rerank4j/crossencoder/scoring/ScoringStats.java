@@ -10,8 +10,8 @@ package dev.rerank4j.crossencoder.scoring;
  * @param paddedTokens   tokens fed to the model, padding included
  * @param truncatedPairs pairs (of {@code pairs}) cut to the scorer's max length
  * @param tokenizeNanos  time spent tokenising
- * @param inferNanos     time spent in the engine (batch assembly included, waiting for a run slot excluded)
- * @param queueNanos     time the batches waited for a run slot ({@code maxConcurrentRuns}) before running
+ * @param inferNanos     time from the first batch's start to the last result (batch assembly included, waiting for a worker excluded)
+ * @param queueNanos     time the call waited for one of the model's workers ({@code maxConcurrentRuns}) to start its first batch
  */
 public record ScoringStats(int pairs, int uniquePairs, int batches, int realTokens, int paddedTokens,
                            int truncatedPairs, long tokenizeNanos, long inferNanos, long queueNanos) {

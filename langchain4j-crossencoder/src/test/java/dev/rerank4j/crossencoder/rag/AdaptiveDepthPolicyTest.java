@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,13 +94,15 @@ class AdaptiveDepthPolicyTest {
     }
 
     @Test
-    void requests_that_are_never_observed_stop_counting_a_budget_after_their_predicted_end() throws Exception {
-        AdaptiveDepthPolicy policy = policy().build();
+    void requests_that_are_never_observed_stop_counting_a_budget_after_their_predicted_end() {
+        AtomicLong now = new AtomicLong();
+        AdaptiveDepthPolicy policy = policy().ticker(now::get).build();
         policy.observe(cost(10, 100_000, true));
         policy.depth("cached, so never observed", candidates(150));
-        assertThat(policy.inFlight()).isEqualTo(1);
+        now.addAndGet(Duration.ofMillis(150).toNanos());
+        assertThat(policy.inFlight()).as("within a budget of its predicted end").isEqualTo(1);
 
-        Thread.sleep(250); // predicted end ~99 ms + budget 100 ms
+        now.addAndGet(Duration.ofMillis(60).toNanos()); // predicted end ~99 ms + budget 100 ms
 
         assertThat(policy.inFlight()).isZero();
         assertThat(policy.depth("next", candidates(150))).isEqualTo(43);

@@ -41,6 +41,10 @@ public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, 
 
     /** The effective bound on simultaneous runs. */
     public int effectiveConcurrency() {
-        return maxConcurrentRuns > 0 ? maxConcurrentRuns : BoundedEngine.defaultConcurrency(intraOpThreads);
+        if (maxConcurrentRuns > 0) {
+            return maxConcurrentRuns;
+        }
+        // runs that fit the machine: cores divided by the threads each run uses (one run when it uses all cores)
+        return intraOpThreads <= 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors() / intraOpThreads);
     }
 }

@@ -14,10 +14,12 @@ public final class InferenceEngines {
     private InferenceEngines() {
     }
 
-    /** Opens the engine ({@link #resolve resolved} options) behind a gate of its simultaneous runs. */
+    /**
+     * Opens the engine with the {@link #resolve resolved} options. It does not bound its simultaneous runs: its owner
+     * runs it from a {@link BatchScheduler} with {@link EngineOptions#effectiveConcurrency()} workers.
+     */
     public static InferenceEngine open(ModelDirectory directory, EngineOptions options) {
-        EngineOptions resolved = resolve(directory, options);
-        return new BoundedEngine(openUnbounded(directory, resolved), resolved.effectiveConcurrency());
+        return openEngine(directory, resolve(directory, options));
     }
 
     /**
@@ -39,7 +41,7 @@ public final class InferenceEngines {
                 options.lastTokenOnly());
     }
 
-    private static InferenceEngine openUnbounded(ModelDirectory directory, EngineOptions options) {
+    private static InferenceEngine openEngine(ModelDirectory directory, EngineOptions options) {
         String output = options.outputName() != null ? options.outputName()
                 : directory.config().outputName().orElse(null);
         ModelFamily family = ModelFamily.of(directory.config());

@@ -273,6 +273,36 @@ class BatchSchedulerTest {
         }
     }
 
+    @Test
+    void a_call_queued_behind_another_reports_how_long_it_waited_for_a_worker() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ScriptedEngine engine = new ScriptedEngine(batch -> {
+            if (batch.inputIds()[0] == 1) {
+                release.await(10, TimeUnit.SECONDS);
+            }
+        });
+        try (BatchScheduler scheduler = new BatchScheduler(engine, PLANNER, TokenBatch::of, 1, false)) {
+            ExecutorService clients = Executors.newFixedThreadPool(2);
+            try {
+                Future<BatchScheduler.Outcome> first = clients.submit(() ->
+                        scheduler.run(rows(1, 1, 10), (input, batch, row, output) -> { }));
+                awaitBatches(engine, 1);
+                Future<BatchScheduler.Outcome> queued = clients.submit(() ->
+                        scheduler.run(rows(50, 2, 10), (input, batch, row, output) -> { }));
+                awaitQueued(scheduler, 2);
+                Thread.sleep(100);
+                release.countDown();
+
+                assertThat(queued.get(10, TimeUnit.SECONDS).queueNanos()).as("waited at least 100 ms for the worker")
+                        .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+                assertThat(first.get(10, TimeUnit.SECONDS).queueNanos()).as("the first call found the worker idle")
+                        .isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+    }
+
     /** {@code count} rows of {@code length} tokens whose first token ids are first, first + 1, ... */
     private static List<EncodedInput> rows(int first, int count, int length) {
         List<EncodedInput> rows = new ArrayList<>();
