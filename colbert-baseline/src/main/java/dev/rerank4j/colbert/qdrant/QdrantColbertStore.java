@@ -44,7 +44,7 @@ import static io.qdrant.client.WithPayloadSelectorFactory.enable;
 
 /**
  * The ColBERT pipeline inside Qdrant, through the official Java client: each point carries a dense vector and a
- * ColBERT multivector (comparator MaxSim), and one query prefetches the dense top {@code prefetchLimit} (150)
+ * ColBERT multivector (comparator MaxSim), and one query prefetches the dense top {@code firstStageSize} (150)
  * and reranks them by MaxSim on the server. The multivector has no HNSW graph (m = 0): it is only used to
  * rerank prefetched points, as Qdrant recommends for late-interaction vectors.
  *
@@ -57,7 +57,7 @@ public final class QdrantColbertStore implements ContentRetriever {
     public static final String COLBERT_VECTOR = "colbert";
     public static final String TEXT_KEY = "text";
     public static final String DOC_ID_KEY = "doc_id";
-    public static final int DEFAULT_PREFETCH_LIMIT = 150;
+    public static final int DEFAULT_FIRST_STAGE_SIZE = 150;
     public static final int DEFAULT_MAX_RESULTS = 10;
     private static final int UPSERT_BATCH = 32;
 
@@ -65,7 +65,7 @@ public final class QdrantColbertStore implements ContentRetriever {
     private final String collection;
     private final EmbeddingModel embeddingModel;
     private final ColbertEncoder encoder;
-    private final int prefetchLimit;
+    private final int firstStageSize;
     private final int maxResults;
 
     private QdrantColbertStore(Builder b) {
@@ -73,7 +73,7 @@ public final class QdrantColbertStore implements ContentRetriever {
         this.collection = b.collectionName;
         this.embeddingModel = b.embeddingModel;
         this.encoder = b.encoder;
-        this.prefetchLimit = getOrDefault(b.prefetchLimit, DEFAULT_PREFETCH_LIMIT);
+        this.firstStageSize = getOrDefault(b.firstStageSize, DEFAULT_FIRST_STAGE_SIZE);
         this.maxResults = getOrDefault(b.maxResults, DEFAULT_MAX_RESULTS);
     }
 
@@ -126,7 +126,7 @@ public final class QdrantColbertStore implements ContentRetriever {
         }
     }
 
-    /** Dense prefetch of {@code prefetchLimit} points, reranked by MaxSim on the server; best first. */
+    /** Dense prefetch of {@code firstStageSize} points, reranked by MaxSim on the server; best first. */
     public List<Content> search(String query, int limit) {
         if (query == null || query.isBlank()) {
             throw new IllegalArgumentException("query cannot be null or blank");
@@ -139,7 +139,7 @@ public final class QdrantColbertStore implements ContentRetriever {
         QueryPoints request = QueryPoints.newBuilder()
                 .setCollectionName(collection)
                 .addPrefetch(PrefetchQuery.newBuilder().setQuery(nearest(dense)).setUsing(DENSE_VECTOR)
-                        .setLimit(prefetchLimit).build())
+                        .setLimit(firstStageSize).build())
                 .setQuery(nearest(colbert))
                 .setUsing(COLBERT_VECTOR)
                 .setLimit(limit)
@@ -195,7 +195,7 @@ public final class QdrantColbertStore implements ContentRetriever {
         private String collectionName;
         private EmbeddingModel embeddingModel;
         private ColbertEncoder encoder;
-        private Integer prefetchLimit;
+        private Integer firstStageSize;
         private Integer maxResults;
 
         private Builder() {
@@ -222,9 +222,12 @@ public final class QdrantColbertStore implements ContentRetriever {
             return this;
         }
 
-        /** Dense candidates reranked by MaxSim (default {@value #DEFAULT_PREFETCH_LIMIT}). */
-        public Builder prefetchLimit(Integer prefetchLimit) {
-            this.prefetchLimit = prefetchLimit;
+        /**
+         * Dense candidates prefetched and reranked by MaxSim (default {@value #DEFAULT_FIRST_STAGE_SIZE}); the same
+         * option as {@code ColbertContentRetriever.Builder#firstStageSize}.
+         */
+        public Builder firstStageSize(Integer firstStageSize) {
+            this.firstStageSize = firstStageSize;
             return this;
         }
 
@@ -239,7 +242,7 @@ public final class QdrantColbertStore implements ContentRetriever {
             ensureNotNull(embeddingModel, "embeddingModel");
             ensureNotNull(encoder, "encoder");
             ensureNotBlank(collectionName, "collectionName");
-            ensureGreaterThanZeroIfNotNull(prefetchLimit, "prefetchLimit");
+            ensureGreaterThanZeroIfNotNull(firstStageSize, "firstStageSize");
             ensureGreaterThanZeroIfNotNull(maxResults, "maxResults");
             return new QdrantColbertStore(this);
         }

@@ -45,7 +45,7 @@ class QdrantColbertStoreIT {
              QdrantClient client = new QdrantClient(QdrantGrpcClient.newBuilder(QDRANT.getHost(),
                      QDRANT.getMappedPort(6334), false).build())) {
             QdrantColbertStore store = QdrantColbertStore.builder().client(client).collectionName("colbert_test")
-                    .embeddingModel(dense).encoder(encoder).prefetchLimit(4).maxResults(3).build();
+                    .embeddingModel(dense).encoder(encoder).firstStageSize(4).maxResults(3).build();
             store.createCollection();
             store.addAll(corpus);
 

@@ -5,9 +5,11 @@ import dev.rerank4j.crossencoder.model.ModelLoadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -35,6 +37,7 @@ import java.util.function.Function;
 public final class ModelFamily {
 
     private static final Logger log = LoggerFactory.getLogger(ModelFamily.class);
+    private static final Set<Path> WARNED_UNKNOWN = ConcurrentHashMap.newKeySet();
 
     /** How a family turns token order into positions, which bounds the tokens a pair may have. */
     public enum PositionKind {
@@ -130,9 +133,11 @@ public final class ModelFamily {
                     + ", model_type '" + type + "'); decoder LLM rerankers are supported for model_type "
                     + QWEN.modelTypes + " (Qwen3-Reranker, mxbai-rerank-v2; see docs/llm-rerankers.md)");
         }
-        log.warn("Unknown model_type '{}' (architectures {}) in {}: assuming BERT conventions (positions 0..n-1, "
-                + "pad id {}); check the scores against the model's reference implementation",
-                type, config.architectures(), config.file(), config.padTokenId().orElse(0L));
+        if (WARNED_UNKNOWN.add(config.file())) { // a model load asks more than once; say it once per file
+            log.warn("Unknown model_type '{}' (architectures {}) in {}: assuming BERT conventions (positions 0..n-1, "
+                    + "pad id {}); check the scores against the model's reference implementation",
+                    type, config.architectures(), config.file(), config.padTokenId().orElse(0L));
+        }
         return BERT;
     }
 
