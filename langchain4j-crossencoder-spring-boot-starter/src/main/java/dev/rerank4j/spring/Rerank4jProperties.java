@@ -89,9 +89,9 @@ public class Rerank4jProperties implements InitializingBean {
         private int batchSize = 32;
         /** Sigmoid of the logit: scores in (0, 1) instead of raw logits. */
         private boolean normalize = false;
-        /** Threads per operator (0: the runtime's default). */
+        /** Threads per model run (0: automatic; on a CPU with ONNX Runtime one, with one run per core). */
         private int intraOpThreads = 0;
-        /** Model runs at once across all requests (0: cores / intra-op-threads). */
+        /** Model runs at once across all requests (0: automatic; on a CPU with ONNX Runtime one per core). */
         private int maxConcurrentRuns = 0;
 
         void validate() {

@@ -18,7 +18,8 @@ public final class BenchOptions {
     Path candidates;
 
     @Option(names = "--threads", defaultValue = "0",
-            description = "intra-op threads of the models, 0 = runtime default (default: ${DEFAULT-VALUE})")
+            description = "intra-op threads per model run, 0 = automatic (rerank4j: one single-threaded run per core; "
+                    + "OnnxScoringModel: ONNX Runtime's default) (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Option(names = "--out", required = true, description = "output directory")
