@@ -78,7 +78,8 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--scorers", split = ",", defaultValue = ONNX + "," + PYTORCH + "," + LC4J + "," + INT8 + "," + UNCUT,
             description = "scorers to run (default: ${DEFAULT-VALUE}; those that do not apply to the model are skipped); "
                     + "also " + ONE_RUN + " (one run over all cores, the shape before the scheduler), " + MERGED
-                    + " (concurrent requests share batches) and " + LARGE_BATCHES + " (the GPU token budget per batch)")
+                    + " (concurrent requests share batches), " + LARGE_BATCHES + " (the GPU token budget per batch) and "
+                    + ONNX + "@FILE (another ONNX file of the model directory, e.g. a fused or quantised export)")
     List<String> scorers;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "rerank4j batch size (default: ${DEFAULT-VALUE})")
@@ -243,6 +244,10 @@ public final class BenchCeCommand implements Callable<Integer> {
             putIfPresent(report, "vs_one_run_by_concurrency", ratios(rows, ONNX, ONE_RUN));
             putIfPresent(report, "merged_vs_unmerged_by_concurrency", ratios(rows, MERGED, ONNX));
             putIfPresent(report, "vs_large_batches_by_concurrency", ratios(rows, ONNX, LARGE_BATCHES));
+            Map<String, Object> variants = new LinkedHashMap<>();
+            open.keySet().stream().filter(name -> onnxFileVariant(name) != null)
+                    .forEach(name -> variants.put(name, ratios(rows, name, ONNX)));
+            putIfPresent(report, "onnx_file_variants_vs_onnx", variants);
         } finally {
             open.values().forEach(BenchScorer::close);
         }
@@ -313,6 +318,9 @@ public final class BenchCeCommand implements Callable<Integer> {
     }
 
     private BenchScorer open(String name, Path modelDir) {
+        if (onnxFileVariant(name) != null) {
+            return BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX).onnxFile(onnxFileVariant(name)));
+        }
         return switch (name) {
             case ONNX -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX));
             case UNCUT -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX).logitsGraphCut(false));
@@ -328,7 +336,16 @@ public final class BenchCeCommand implements Callable<Integer> {
         };
     }
 
+    /** The file of a {@code rerank4j-onnx@FILE} scorer, else null. */
+    private static String onnxFileVariant(String name) {
+        return name.startsWith(ONNX + "@") ? name.substring(ONNX.length() + 1) : null;
+    }
+
     private static String skipReason(String name, ModelDirectory directory) {
+        if (onnxFileVariant(name) != null) {
+            return Files.isRegularFile(directory.root().resolve(onnxFileVariant(name)))
+                    ? null : "no " + onnxFileVariant(name) + " in " + directory.root();
+        }
         if (decoder(directory) && (name.equals(LC4J) || name.equals(PYTORCH))) {
             return name.equals(LC4J) ? "LangChain4j's OnnxScoringModel runs BERT-style cross-encoders, not decoder "
                     + "LLM rerankers" : "decoder LLM rerankers run on ONNX Runtime only";

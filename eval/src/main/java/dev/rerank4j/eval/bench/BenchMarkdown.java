@@ -37,6 +37,9 @@ final class BenchMarkdown {
         ratioTable(md, report, "vs_one_run_by_concurrency", "one run per core vs one run over all cores");
         ratioTable(md, report, "merged_vs_unmerged_by_concurrency", "merged vs unmerged requests");
         ratioTable(md, report, "vs_large_batches_by_concurrency", "CPU batch budget (512 tokens) vs the GPU one (8192)");
+        if (report.get("onnx_file_variants_vs_onnx") instanceof Map<?, ?> variants) {
+            variants.forEach((name, ratios) -> ratioTable(md, Map.of("ratios", ratios), "ratios", name + " vs rerank4j-onnx"));
+        }
         if (report.get("ort_threading_pairs_per_s") instanceof Map<?, ?> threading) {
             md.append("\n| ONNX Runtime setting (plain sessions, the scorer's batches) | pairs/s |\n| --- | --- |\n");
             threading.forEach((name, value) -> md.append("| ").append(name).append(" | ")
