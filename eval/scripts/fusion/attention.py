@@ -1,8 +1,11 @@
 # Experiment: fuse each BERT self-attention of ONNX Runtime's EXTENDED-optimised graph into com.microsoft.Attention
 # (packed QKV weights, raw 2D mask), then drop dead nodes; measures what an Attention-fused export would buy.
-import sys, re, numpy as np, onnx
+# Usage: attention.py extended.onnx out.onnx config.json. It matches this export's node names
+# (/bert/layers.N/{query,key,value}/MatMul ...), so it is an experiment for the stand-in, not a general fusion.
+import json, sys, re, numpy as np, onnx
 from onnx import helper, numpy_helper, TensorProto
 m = onnx.load(sys.argv[1]); g = m.graph
+heads = json.load(open(sys.argv[3]))["num_attention_heads"]
 inits = {i.name: i for i in g.initializer}
 byname = {n.name: n for n in g.node}
 layers = sorted({int(x) for x in re.findall(r"/bert/layers\.(\d+)/", " ".join(byname))})
@@ -17,7 +20,6 @@ for i in layers:
     b = np.concatenate([numpy_helper.to_array(inits[[j for j in x.input if j in inits][0]]) for x in (qa, ka, va)])
     g.initializer.extend([numpy_helper.from_array(w, f"qkv_w_{i}"), numpy_helper.from_array(b, f"qkv_b_{i}")])
     out = byname[p + "Reshape_3"].output[0]
-    heads = w.shape[0] // 32
     new_nodes.append(helper.make_node("Attention", [q.input[0], f"qkv_w_{i}", f"qkv_b_{i}", "mask_int32"], [out],
                                       name=p + "Attention", domain="com.microsoft", num_heads=heads))
     for nm in ("query/MatMul", "key/MatMul", "value/MatMul", "query/Add", "key/Add", "value/Add", "Reshape",

@@ -14,7 +14,7 @@ cp "$MODEL"/*.json "$WORK/model/" && cp "$MODEL"/onnx/model.onnx "$MODEL"/onnx/*
 cp "$MODEL"/onnx/*.onnx_data "$WORK/"   # the optimised graph keeps the external data references
 java -cp "$JAR" "$SCRIPTS/OptimizedGraph.java" "$MODEL/onnx/model.onnx" "$WORK/extended.onnx" EXTENDED_OPT
 (cd "$WORK" && /usr/bin/python3 "$SCRIPTS/skip_layer_norm.py" extended.onnx model/onnx/model_skipln.onnx \
-  && /usr/bin/python3 "$SCRIPTS/attention.py" extended.onnx model/onnx/model_attn.onnx \
+  && /usr/bin/python3 "$SCRIPTS/attention.py" extended.onnx model/onnx/model_attn.onnx model/config.json \
   && /usr/bin/python3 "$SCRIPTS/skip_layer_norm.py" model/onnx/model_attn.onnx model/onnx/model_attn_skipln.onnx)
 java -Dai.djl.offline=true -jar "$JAR" bench-ce --data ../shared/data/scifact --model "$WORK/model" \
      --candidates ../shared/models/candidates/scifact-test.tsv --max-length 512 --queries 8 --repeats 2 \
