@@ -58,7 +58,6 @@ public final class ColbertEncoder implements AutoCloseable {
         this.config = ColbertConfig.from(directory.config());
         EngineOptions options = settings.engineOptions();
         this.modelFile = InferenceEngines.modelFile(directory, options);
-        BatchPlanner planner = settings.batchPlanner(config.docMaxLen());
         this.tokenizer = TextTokenizer.open(directory.tokenizerFile(),
                 Math.max(config.queryMaxLen(), config.docMaxLen()));
         try {
@@ -75,6 +74,7 @@ public final class ColbertEncoder implements AutoCloseable {
             throw e;
         }
         BatchSpec spec = engine.signature().batch();
+        BatchPlanner planner = settings.batchPlanner(config.docMaxLen(), engine);
         this.lifecycle = new ModelLifecycle(ColbertEncoder.class.getSimpleName(), engine, tokenizer,
                 new BatchScheduler(engine, planner, rows -> TokenBatch.of(rows, spec),
                         InferenceEngines.resolve(directory, options).effectiveConcurrency(), false));
@@ -310,6 +310,12 @@ public final class ColbertEncoder implements AutoCloseable {
      * {@code modelDirectory} or a hub {@code modelId} whose config.json has a {@code colbert} section.
      */
     public static final class Builder extends ModelBuilder<Builder> {
+
+        /** Off unless asked: queries are padded, so each block would pay an {@code If}; not measured to help. */
+        @Override
+        protected boolean defaultAttentionFusion() {
+            return false;
+        }
 
         private Builder() {
         }

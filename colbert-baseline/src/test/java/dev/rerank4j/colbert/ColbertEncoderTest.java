@@ -149,4 +149,27 @@ class ColbertEncoderTest {
         other.close();
         assertThatThrownBy(() -> other.encodeQuery("q")).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void attention_fusion_is_off_by_default_and_when_asked_gives_the_same_vectors() {
+        assertThat(encoder.engineDescription()).doesNotContain("attention fused");
+        try (ColbertEncoder fused = ColbertEncoder.builder().modelDirectory(TestModels.resourceModel("tiny-colbert"))
+                .attentionFusion(true).build()) {
+            assertThat(fused.engineDescription()).contains("attention fused")
+                    .contains("padded batches take the exported operators");
+            List<String> documents = List.of("Vitamin D and bone.", "Calcium is absorbed in the small intestine.");
+            List<TokenVectors> expected = new java.util.ArrayList<>(encoder.encodeDocuments(documents));
+            expected.add(encoder.encodeQuery("vitamin d"));
+            List<TokenVectors> actual = new java.util.ArrayList<>(fused.encodeDocuments(documents));
+            actual.add(fused.encodeQuery("vitamin d"));
+            for (int i = 0; i < expected.size(); i++) {
+                float[] e = expected.get(i).toFlatArray();
+                float[] a = actual.get(i).toFlatArray();
+                assertThat(a).hasSameSizeAs(e);
+                for (int j = 0; j < e.length; j++) {
+                    assertThat(a[j]).isCloseTo(e[j], within(1e-4f));
+                }
+            }
+        }
+    }
 }

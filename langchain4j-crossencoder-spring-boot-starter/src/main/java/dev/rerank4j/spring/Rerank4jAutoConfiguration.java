@@ -42,6 +42,7 @@ public class Rerank4jAutoConfiguration {
                 .normalize(p.isNormalize())
                 .intraOpThreads(p.getIntraOpThreads())
                 .maxConcurrentRuns(p.getMaxConcurrentRuns())
+                .attentionFusion(p.isAttentionFusion())
                 .maxLength(p.getMaxLength())
                 .onnxFile(p.getOnnxFile());
         if (p.getModelDirectory() != null) {

@@ -93,6 +93,11 @@ public class Rerank4jProperties implements InitializingBean {
         private int intraOpThreads = 0;
         /** Model runs at once across all requests (0: automatic; on a CPU with ONNX Runtime one per core). */
         private int maxConcurrentRuns = 0;
+        /**
+         * ONNX Runtime on a CPU: give each self-attention of an encoder its fused kernel for unpadded batches (scores
+         * unchanged; false loads the graph as exported).
+         */
+        private boolean attentionFusion = true;
 
         void validate() {
             String p = "scoring-model.";
@@ -250,6 +255,14 @@ public class Rerank4jProperties implements InitializingBean {
 
         public void setMaxConcurrentRuns(int maxConcurrentRuns) {
             this.maxConcurrentRuns = maxConcurrentRuns;
+        }
+
+        public boolean isAttentionFusion() {
+            return attentionFusion;
+        }
+
+        public void setAttentionFusion(boolean attentionFusion) {
+            this.attentionFusion = attentionFusion;
         }
     }
 

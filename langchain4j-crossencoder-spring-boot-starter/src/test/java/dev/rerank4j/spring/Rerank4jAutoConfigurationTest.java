@@ -92,6 +92,15 @@ class Rerank4jAutoConfigurationTest {
     }
 
     @Test
+    void attention_fusion_is_on_by_default_and_the_property_turns_it_off() {
+        runner.withPropertyValues(MODEL).run(context -> assertThat(context.getBean(CrossEncoderScoringModel.class)
+                .engineDescription()).contains("attention fused"));
+        runner.withPropertyValues(MODEL, "rerank4j.scoring-model.attention-fusion=false").run(context ->
+                assertThat(context.getBean(CrossEncoderScoringModel.class).engineDescription())
+                        .doesNotContain("attention fused"));
+    }
+
+    @Test
     void without_the_cache_the_scorer_is_the_cross_encoder() {
         runner.withPropertyValues(MODEL, "rerank4j.cache.enabled=false").run(context ->
                 assertThat(context.getBean(ScoringModel.class)).isSameAs(context.getBean(CrossEncoderScoringModel.class)));

@@ -8,6 +8,7 @@ import dev.rerank4j.crossencoder.model.ModelBuilder;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
+import dev.rerank4j.crossencoder.runtime.internal.AttentionFusion;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
 import dev.rerank4j.crossencoder.runtime.internal.BatchSpec;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
@@ -51,8 +52,10 @@ public final class BenchCeCommand implements Callable<Integer> {
     static final String MERGED = "rerank4j-onnx-merged";
     static final String UNCUT = "rerank4j-onnx-uncut";
     static final String LARGE_BATCHES = "rerank4j-onnx-large-batches";
+    static final String UNFUSED = "rerank4j-onnx-unfused";
+    static final String PADDED = "rerank4j-onnx-padded";
     static final String INT8_FILE = "onnx/model_qint8.onnx";
-    static final List<String> ALL = List.of(ONNX, PYTORCH, LC4J, INT8, UNCUT, ONE_RUN, MERGED, LARGE_BATCHES);
+    static final List<String> ALL = List.of(ONNX, PYTORCH, LC4J, INT8, UNCUT, ONE_RUN, MERGED, LARGE_BATCHES, UNFUSED, PADDED);
 
     @Mixin
     BenchOptions io;
@@ -78,16 +81,19 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--scorers", split = ",", defaultValue = ONNX + "," + PYTORCH + "," + LC4J + "," + INT8 + "," + UNCUT,
             description = "scorers to run (default: ${DEFAULT-VALUE}; those that do not apply to the model are skipped); "
                     + "also " + ONE_RUN + " (one run over all cores, the shape before the scheduler), " + MERGED
-                    + " (concurrent requests share batches), " + LARGE_BATCHES + " (the GPU token budget per batch) and "
+                    + " (concurrent requests share batches), " + LARGE_BATCHES + " (the GPU token budget per batch), "
+                    + UNFUSED + " (the graph without the load-time attention fusion), " + PADDED
+                    + " (batches may pad rows by up to 10 %, the bound without fused attention) and "
                     + ONNX + "@FILE (another ONNX file of the model directory, e.g. a fused or quantised export)")
     List<String> scorers;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "rerank4j batch size (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--max-padding-ratio", defaultValue = "0.1",
-            description = "rerank4j: largest padding share of a row before a new batch starts (default: ${DEFAULT-VALUE})")
-    double maxPaddingRatio;
+    @Option(names = "--max-padding-ratio",
+            description = "rerank4j: largest padding share of a row before a new batch starts (default: the "
+                    + "library's: 0 with fused attention, else 0.1)")
+    Double maxPaddingRatio;
 
     @Option(names = "--runs", defaultValue = "0", description = "rerank4j: simultaneous runs, 0 = automatic (default: ${DEFAULT-VALUE})")
     int runs;
@@ -151,7 +157,7 @@ public final class BenchCeCommand implements Callable<Integer> {
             PairEncoder encoder = pairEncoder(directory, tokenizer);
             // the batches the scorer makes on a CPU by default, for the plain-ONNX-Runtime probes
             BatchPlanner planner = new BatchPlanner(batchSize, Math.max(ModelBuilder.DEFAULT_CPU_MAX_BATCH_TOKENS,
-                    maxLength), maxPaddingRatio);
+                    maxLength), plannedPaddingRatio(directory));
             BatchSpec spec = ModelFamily.of(directory.config()).batchSpec(directory.config());
             lengths = tokenLengths(encoder, workload, planner, spec, plannedBatches);
             fullBatch = FullBatch.of(encoder, workload, flops, batchSize);
@@ -244,6 +250,8 @@ public final class BenchCeCommand implements Callable<Integer> {
             putIfPresent(report, "vs_one_run_by_concurrency", ratios(rows, ONNX, ONE_RUN));
             putIfPresent(report, "merged_vs_unmerged_by_concurrency", ratios(rows, MERGED, ONNX));
             putIfPresent(report, "vs_large_batches_by_concurrency", ratios(rows, ONNX, LARGE_BATCHES));
+            putIfPresent(report, "vs_unfused_by_concurrency", ratios(rows, ONNX, UNFUSED));
+            putIfPresent(report, "vs_padded_by_concurrency", ratios(rows, ONNX, PADDED));
             Map<String, Object> variants = new LinkedHashMap<>();
             open.keySet().stream().filter(name -> onnxFileVariant(name) != null)
                     .forEach(name -> variants.put(name, ratios(rows, name, ONNX)));
@@ -329,11 +337,24 @@ public final class BenchCeCommand implements Callable<Integer> {
             case MERGED -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX).mergeConcurrentRequests(true));
             case LARGE_BATCHES -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX)
                     .maxBatchTokens(ModelBuilder.DEFAULT_MAX_BATCH_TOKENS));
+            case UNFUSED -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX).attentionFusion(false));
+            case PADDED -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX)
+                    .maxPaddingRatio(BatchPlanner.DEFAULT_MAX_PADDING_RATIO));
             case INT8 -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.ONNX).onnxFile(INT8_FILE));
             case PYTORCH -> BenchScorer.rerank4j(rerank4j(modelDir, EngineKind.PYTORCH));
             case LC4J -> BenchScorer.langchain4jOnnx(modelDir, maxLength, io.threads);
             default -> throw new IllegalArgumentException("unknown scorer '" + name + "'; use " + ALL);
         };
+    }
+
+    /** The scorer's padding bound on a CPU: the option, else the library's default for this model's graph. */
+    private double plannedPaddingRatio(ModelDirectory directory) throws java.io.IOException {
+        if (maxPaddingRatio != null) {
+            return maxPaddingRatio;
+        }
+        boolean fused = !decoder(directory) && directory.onnxModel().isPresent()
+                && AttentionFusion.apply(Files.readAllBytes(directory.onnxModel().get())) instanceof AttentionFusion.Fused;
+        return fused ? 0.0 : BatchPlanner.DEFAULT_MAX_PADDING_RATIO;
     }
 
     /** The file of a {@code rerank4j-onnx@FILE} scorer, else null. */
@@ -359,7 +380,7 @@ public final class BenchCeCommand implements Callable<Integer> {
                     ? "no model.pt (TorchScript) in " + directory.root() : null;
             case INT8 -> Files.isRegularFile(directory.root().resolve(INT8_FILE))
                     ? null : "no " + INT8_FILE + " in " + directory.root();
-            case ONNX, LC4J, ONE_RUN, MERGED, LARGE_BATCHES -> directory.onnxModel().isEmpty() ? "no onnx/model.onnx in " + directory.root() : null;
+            case ONNX, LC4J, ONE_RUN, MERGED, LARGE_BATCHES, UNFUSED, PADDED -> directory.onnxModel().isEmpty() ? "no onnx/model.onnx in " + directory.root() : null;
             default -> null;
         };
     }

@@ -37,6 +37,8 @@ final class BenchMarkdown {
         ratioTable(md, report, "vs_one_run_by_concurrency", "one run per core vs one run over all cores");
         ratioTable(md, report, "merged_vs_unmerged_by_concurrency", "merged vs unmerged requests");
         ratioTable(md, report, "vs_large_batches_by_concurrency", "CPU batch budget (512 tokens) vs the GPU one (8192)");
+        ratioTable(md, report, "vs_unfused_by_concurrency", "attention fused at load vs the graph as exported");
+        ratioTable(md, report, "vs_padded_by_concurrency", "unpadded batches vs up to 10 % padding");
         if (report.get("onnx_file_variants_vs_onnx") instanceof Map<?, ?> variants) {
             variants.forEach((name, ratios) -> ratioTable(md, Map.of("ratios", ratios), "ratios", name + " vs rerank4j-onnx"));
         }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rerank4j.crossencoder.runtime.internal.AttentionFusion;
 import dev.rerank4j.crossencoder.runtime.internal.TokenBatch;
 
 import java.nio.LongBuffer;
@@ -26,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The scorer's batches run through plain ONNX Runtime sessions, to measure ONNX Runtime itself apart from
  * rerank4j's scheduling: its thread-pool settings (intra-op threads, spinning, affinity, a global pool, several
- * runs at once) and, with its profiler, where the time of a run goes per operator.
+ * runs at once) and, with its profiler, where the time of a run goes per operator. The sessions load the graph the
+ * scorer loads: with the load-time attention fusion applied where it matches ({@link AttentionFusion}), in the mode
+ * the scorer picks for these batches.
  */
 final class OrtSessionProbe {
 
@@ -113,7 +116,9 @@ final class OrtSessionProbe {
         Map<String, Double> micros = new HashMap<>();
         double total = 0;
         for (JsonNode event : new ObjectMapper().readTree(Path.of(file).toFile())) {
-            if ("Node".equals(event.path("cat").asText()) && event.path("name").asText().endsWith("_kernel_time")) {
+            // an If's time includes the nodes of the branch it ran, which the profiler reports themselves
+            if ("Node".equals(event.path("cat").asText()) && event.path("name").asText().endsWith("_kernel_time")
+                    && !"If".equals(event.path("args").path("op_name").asText())) {
                 double dur = event.path("dur").asDouble();
                 micros.merge(event.path("args").path("op_name").asText("?"), dur, Double::sum);
                 total += dur;
@@ -132,7 +137,7 @@ final class OrtSessionProbe {
         return result;
     }
 
-    private OrtSession open(Setting setting, String profilePrefix) throws OrtException {
+    private OrtSession open(Setting setting, String profilePrefix) throws OrtException, java.io.IOException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -148,6 +153,14 @@ final class OrtSessionProbe {
             }
             if (profilePrefix != null) {
                 options.enableProfiling(profilePrefix);
+            }
+            // as the scorer: unpadded batches get the graph without the padding mask, padded ones the If per block
+            boolean unpadded = batches.stream().allMatch(b -> b.paddedTokens() == b.realTokens());
+            if (AttentionFusion.apply(Files.readAllBytes(model), unpadded ? AttentionFusion.Mode.UNPADDED_BATCHES
+                    : AttentionFusion.Mode.ANY_BATCH) instanceof AttentionFusion.Fused fused) {
+                options.addConfigEntry("session.model_external_initializers_file_folder_path",
+                        model.toAbsolutePath().getParent().toString());
+                return env.createSession(fused.model(), options);
             }
             return env.createSession(model.toString(), options);
         }

@@ -2,6 +2,7 @@ package dev.rerank4j.crossencoder.model;
 
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
+import dev.rerank4j.crossencoder.runtime.internal.AttentionFusion;
 import dev.rerank4j.crossencoder.runtime.internal.BatchPlanner;
 import dev.rerank4j.crossencoder.runtime.internal.EngineOptions;
 import dev.rerank4j.crossencoder.runtime.internal.ModelSettings;
@@ -31,9 +32,9 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
     /** Token budget of a batch on a GPU: large batches fill the device. */
     public static final int DEFAULT_MAX_BATCH_TOKENS = 8192;
     /**
-     * Token budget of a batch on a CPU: about one long pair per run. Per pair, small batches cost less CPU time than
-     * large ones there (their activations, attention scores above all, stay in cache): measured in
-     * docs/performance.md.
+     * Token budget of a batch on a CPU: about one long pair per run. Per pair, small padded batches cost less CPU time
+     * than large ones there (their activations, attention scores above all, stay in cache); with fused attention's
+     * unpadded batches the budget matters little. Measured in docs/performance.md.
      */
     public static final int DEFAULT_CPU_MAX_BATCH_TOKENS = 512;
     public static final String DEFAULT_REVISION = "main";
@@ -55,6 +56,7 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
     private Integer batchSize;
     private Integer maxBatchTokens;
     private Double maxPaddingRatio;
+    private Boolean attentionFusion;
 
     protected ModelBuilder() {
     }
@@ -174,12 +176,30 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
     }
 
     /**
-     * Largest share of a row that may be padding before a shorter row starts a new batch (default 0.1; 1 lets
-     * batches fill up to batchSize / maxBatchTokens whatever the lengths).
+     * Largest share of a row that may be padding before a shorter row starts a new batch (default 0 when the graph
+     * runs fused attention for unpadded batches, see {@link #attentionFusion}, else 0.1; 1 lets batches fill up to
+     * batchSize / maxBatchTokens whatever the lengths).
      */
     public B maxPaddingRatio(Double maxPaddingRatio) {
         this.maxPaddingRatio = maxPaddingRatio;
         return self();
+    }
+
+    /**
+     * With ONNX Runtime on a CPU, rewrite each self-attention of an encoder's graph at load so that batches without
+     * padding run ONNX Runtime's fused attention kernel (scores unchanged to float rounding). Default: true for the
+     * cross-encoder (its batches then stay unpadded), false for ColBERT's encoder (its queries are padded, so it gets
+     * an {@code If} per block; not measured to help there). Decoders, GPUs and TorchScript are not affected; the load
+     * log says how many attention blocks were fused. Measured in docs/performance.md.
+     */
+    public B attentionFusion(Boolean attentionFusion) {
+        this.attentionFusion = attentionFusion;
+        return self();
+    }
+
+    /** Whether {@link #attentionFusion} is on when not set: true for the cross-encoder. */
+    protected boolean defaultAttentionFusion() {
+        return true;
     }
 
     /** The hub model used when neither modelDirectory nor modelId is set; null when there is none. */
@@ -224,7 +244,7 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
     protected final boolean anyModelOptionSet() {
         Object[] options = {modelDirectory, modelId, revision, cacheDirectory, offline, hubEndpoint, hubToken,
                 showProgress, engine, device, onnxFile, outputName, intraOpThreads, maxConcurrentRuns, batchSize,
-                maxBatchTokens, maxPaddingRatio};
+                maxBatchTokens, maxPaddingRatio, attentionFusion};
         for (Object option : options) {
             if (option != null) {
                 return true;
@@ -253,6 +273,7 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         target.batchSize = batchSize;
         target.maxBatchTokens = maxBatchTokens;
         target.maxPaddingRatio = maxPaddingRatio;
+        target.attentionFusion = attentionFusion;
         return other;
     }
 
@@ -261,12 +282,13 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         Device resolvedDevice = getOrDefault(device, Device.cpu());
         EngineOptions engineOptions = new EngineOptions(getOrDefault(engine, EngineKind.AUTO),
                 resolvedDevice, getOrDefault(intraOpThreads, 0), onnxFile, outputName,
-                getOrDefault(maxConcurrentRuns, 0));
+                getOrDefault(maxConcurrentRuns, 0), false, getOrDefault(attentionFusion, defaultAttentionFusion())
+                        ? AttentionFusion.Mode.ANY_BATCH : AttentionFusion.Mode.OFF);
         return new ModelSettings(modelDirectory, getOrDefault(modelId, defaultModelId()),
                 getOrDefault(revision, DEFAULT_REVISION), downloader(), engineOptions,
                 getOrDefault(batchSize, DEFAULT_BATCH_SIZE), getOrDefault(maxBatchTokens,
                         resolvedDevice.isGpu() ? DEFAULT_MAX_BATCH_TOKENS : DEFAULT_CPU_MAX_BATCH_TOKENS),
-                getOrDefault(maxPaddingRatio, BatchPlanner.DEFAULT_MAX_PADDING_RATIO));
+                maxPaddingRatio);
     }
 
     private HuggingFaceDownloader downloader() {

@@ -16,6 +16,7 @@ import dev.rerank4j.crossencoder.runtime.internal.BatchScheduler;
 import dev.rerank4j.crossencoder.runtime.internal.BatchSpec;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngine;
 import dev.rerank4j.crossencoder.runtime.internal.EncodedInput;
+import dev.rerank4j.crossencoder.runtime.internal.AttentionFusion;
 import dev.rerank4j.crossencoder.runtime.internal.EngineOptions;
 import dev.rerank4j.crossencoder.runtime.internal.InferenceEngines;
 import dev.rerank4j.crossencoder.runtime.internal.MaxLengthPolicy;
@@ -105,6 +106,11 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
         EngineOptions options = settings.engineOptions().withLastTokenOnly(family.decoder()
                 && getOrDefault(builder.logitsGraphCut, true)
                 && !DecoderReranking.sequenceClassification(directory.config()));
+        if (options.attentionFusion() == AttentionFusion.Mode.ANY_BATCH
+                && (settings.maxPaddingRatio() == null || settings.maxPaddingRatio() == 0.0)) {
+            // batches will be unpadded (the default bound with fused attention is 0): no If per attention block
+            options = options.withAttentionFusion(AttentionFusion.Mode.UNPADDED_BATCHES);
+        }
         this.modelFile = InferenceEngines.modelFile(directory, options);
         this.normalize = getOrDefault(builder.normalize, false);
         this.truncation = getOrDefault(builder.truncation, Truncation.PASSAGE_FIRST);
@@ -125,7 +131,7 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 this.batchSpec = decoder.batchSpec();
                 this.pairEncoder = decoder.pairEncoder(truncation);
                 planner = new BatchPlanner(settings.batchSize(), Math.max(decoder.maxBatchTokens(), this.maxLength),
-                        settings.maxPaddingRatio());
+                        settings.maxPaddingRatio(opened));
                 this.signature = new ModelSignature(probed.family(), probed.inputs(), batchSpec, probed.outputName(),
                         probed.output());
                 log.info("Loaded decoder reranker {} ({}; {}): {}; score = {}", modelFile, signature,
@@ -137,10 +143,10 @@ public final class CrossEncoderScoringModel implements ScoringModel, ModelIdenti
                 this.maxLength = maxLength.maxLength();
                 this.batchSpec = probed.batch();
                 this.pairEncoder = (query, passages) -> tokenizer.encodePairs(query, passages, truncation);
-                planner = settings.batchPlanner(this.maxLength);
+                planner = settings.batchPlanner(this.maxLength, opened);
                 this.signature = probed;
-                log.info("Loaded {} ({}): maxLength {} ({}); score = {}", modelFile, signature, this.maxLength,
-                        maxLength.reason(), head.describe());
+                log.info("Loaded {} ({}; {}): maxLength {} ({}); score = {}", modelFile, signature,
+                        opened.description(), this.maxLength, maxLength.reason(), head.describe());
             }
         } catch (RuntimeException e) {
             if (opened != null) {

@@ -22,6 +22,15 @@ public final class BatchPlanner {
     private final int maxBatchTokens;
     private final double maxPaddingRatio;
 
+    /**
+     * The default padding bound for batches of {@code engine}: 0 when it fuses attention for unpadded batches (every
+     * row then takes the same path, so a score never depends on the rows that share its batch), else
+     * {@link #DEFAULT_MAX_PADDING_RATIO}.
+     */
+    public static double defaultMaxPaddingRatio(InferenceEngine engine) {
+        return engine.fusedAttention() ? 0.0 : DEFAULT_MAX_PADDING_RATIO;
+    }
+
     public BatchPlanner(int maxBatchSize, int maxBatchTokens) {
         this(maxBatchSize, maxBatchTokens, DEFAULT_MAX_PADDING_RATIO);
     }

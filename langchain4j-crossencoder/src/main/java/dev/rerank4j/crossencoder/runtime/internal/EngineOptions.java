@@ -15,13 +15,17 @@ import dev.rerank4j.crossencoder.runtime.EngineKind;
  * @param maxConcurrentRuns model runs allowed at once across all callers; 0 = automatic ({@link InferenceEngines#resolve})
  * @param lastTokenOnly  decoder rerankers: cut a causal-LM graph to compute logits at the last token only
  *                       ({@link LastTokenLogitsCut}); ignored by other graphs and by TorchScript
+ * @param attentionFusion encoders on ONNX Runtime on a CPU: give each self-attention ONNX Runtime's fused kernel for
+ *                       unpadded batches, for which batches ({@link AttentionFusion}); ignored by decoders, GPUs and
+ *                       TorchScript
  */
 public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
-                            int maxConcurrentRuns, boolean lastTokenOnly) {
+                            int maxConcurrentRuns, boolean lastTokenOnly, AttentionFusion.Mode attentionFusion) {
 
     public EngineOptions {
         kind = kind == null ? EngineKind.AUTO : kind;
         device = device == null ? Device.cpu() : device;
+        attentionFusion = attentionFusion == null ? AttentionFusion.Mode.ANY_BATCH : attentionFusion;
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
         }
@@ -32,11 +36,18 @@ public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, 
 
     public EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
                          int maxConcurrentRuns) {
-        this(kind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns, false);
+        this(kind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns, false,
+                AttentionFusion.Mode.ANY_BATCH);
     }
 
     public EngineOptions withLastTokenOnly(boolean cut) {
-        return new EngineOptions(kind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns, cut);
+        return new EngineOptions(kind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns, cut,
+                attentionFusion);
+    }
+
+    public EngineOptions withAttentionFusion(AttentionFusion.Mode mode) {
+        return new EngineOptions(kind, device, intraOpThreads, onnxFile, outputName, maxConcurrentRuns, lastTokenOnly,
+                mode);
     }
 
     /** The effective bound on simultaneous runs. */

@@ -33,6 +33,14 @@ public interface InferenceEngine extends AutoCloseable {
     /** A short description for logs and benchmark reports, e.g. {@code onnxruntime 1.22.0 (cpu)}. */
     String description();
 
+    /**
+     * True when the graph runs a fused attention kernel for unpadded batches and the exported operators for padded
+     * ones ({@link AttentionFusion}): the two differ in float rounding, so batches should stay unpadded.
+     */
+    default boolean fusedAttention() {
+        return false;
+    }
+
     Device device();
 
     @Override

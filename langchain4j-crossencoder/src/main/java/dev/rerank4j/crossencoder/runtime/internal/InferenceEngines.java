@@ -38,7 +38,7 @@ public final class InferenceEngines {
             runs = runs == 0 ? cores : runs;
         }
         return new EngineOptions(kind, options.device(), threads, options.onnxFile(), options.outputName(), runs,
-                options.lastTokenOnly());
+                options.lastTokenOnly(), options.attentionFusion());
     }
 
     private static InferenceEngine openEngine(ModelDirectory directory, EngineOptions options) {
@@ -48,7 +48,8 @@ public final class InferenceEngines {
         BatchSpec batchSpec = family.batchSpec(directory.config());
         return switch (resolveKind(directory, options)) {
             case ONNX -> OnnxRuntimeEngine.open(onnxFile(directory, options), options.device(),
-                    options.intraOpThreads(), output, family, batchSpec, options.lastTokenOnly());
+                    options.intraOpThreads(), output, family, batchSpec, options.lastTokenOnly(),
+                    family.decoder() ? AttentionFusion.Mode.OFF : options.attentionFusion());
             case PYTORCH -> TorchScriptEngine.open(directory.requireFile(ModelDirectory.TORCHSCRIPT_FILE),
                     options.device(), options.intraOpThreads(), family,
                     family.torchScriptInputs(directory.config()), batchSpec);

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.rerank4j.crossencoder.runtime.internal.OnnxProto.*;
+
 /**
  * A load-time rewrite of a causal-LM ONNX graph so that it computes the vocabulary logits of one position per row
  * (the last real token, where a reranker reads its answer) instead of every position: the
@@ -30,34 +32,6 @@ public final class LastTokenLogitsCut {
     private static final Set<String> PROJECTIONS = Set.of("MatMul", "MatMulNBits", "FusedMatMul");
     private static final int MIN_OPSET = 12; // GatherND with batch_dims
 
-    // onnx.proto field numbers
-    private static final int MODEL_OPSET_IMPORT = 8;
-    private static final int MODEL_GRAPH = 7;
-    private static final int OPSET_DOMAIN = 1;
-    private static final int OPSET_VERSION = 2;
-    private static final int GRAPH_NODE = 1;
-    private static final int GRAPH_INPUT = 11;
-    private static final int GRAPH_OUTPUT = 12;
-    private static final int NODE_INPUT = 1;
-    private static final int NODE_OUTPUT = 2;
-    private static final int NODE_NAME = 3;
-    private static final int NODE_OP_TYPE = 4;
-    private static final int NODE_ATTRIBUTE = 5;
-    private static final int NODE_DOMAIN = 7;
-    private static final int ATTRIBUTE_NAME = 1;
-    private static final int ATTRIBUTE_I = 3;
-    private static final int ATTRIBUTE_TYPE = 20;
-    private static final int ATTRIBUTE_TYPE_INT = 2;
-    private static final int VALUE_NAME = 1;
-    private static final int VALUE_TYPE = 2;
-    private static final int TYPE_TENSOR = 1;
-    private static final int TENSOR_ELEM_TYPE = 1;
-    private static final int TENSOR_SHAPE = 2;
-    private static final int SHAPE_DIM = 1;
-    private static final int DIM_VALUE = 1;
-    private static final int DIM_PARAM = 2;
-    private static final int INT64 = 7;
-
     private LastTokenLogitsCut() {
     }
 
@@ -79,39 +53,15 @@ public final class LastTokenLogitsCut {
     public record NotCut(String reason) implements Outcome {
     }
 
-    private record Node(int field, String name, String opType, String domain, List<String> inputs,
-                        List<String> outputs) {
-        boolean standard() {
-            return domain.isEmpty() || "ai.onnx".equals(domain);
-        }
-    }
-
     /**
      * Cuts {@code model} (the bytes of an .onnx file) after the last-token gather of {@code outputName} (null: the
      * graph's first output, as the engine reads by default).
      */
     public static Outcome apply(byte[] model, String outputName) {
-        List<ProtoWire.Field> top = ProtoWire.fields(model, 0, model.length);
-        ProtoWire.Field graph = null;
-        long opset = -1;
-        for (ProtoWire.Field field : top) {
-            if (field.number() == MODEL_GRAPH && field.wire() == ProtoWire.LENGTH) {
-                graph = field;
-            } else if (field.number() == MODEL_OPSET_IMPORT && field.wire() == ProtoWire.LENGTH) {
-                String domain = "";
-                long version = -1;
-                for (ProtoWire.Field f : field.message()) {
-                    if (f.number() == OPSET_DOMAIN) {
-                        domain = f.string();
-                    } else if (f.number() == OPSET_VERSION) {
-                        version = f.varint();
-                    }
-                }
-                if (domain.isEmpty() || "ai.onnx".equals(domain)) {
-                    opset = version;
-                }
-            }
-        }
+        OnnxProto.Model parsed = OnnxProto.Model.parse(model);
+        List<ProtoWire.Field> top = parsed.fields();
+        ProtoWire.Field graph = parsed.graph();
+        long opset = parsed.opset();
         if (graph == null) {
             return new NotCut("the file has no graph");
         }
@@ -125,7 +75,7 @@ public final class LastTokenLogitsCut {
         for (int i = 0; i < graphFields.size(); i++) {
             ProtoWire.Field field = graphFields.get(i);
             if (field.number() == GRAPH_NODE) {
-                Node node = node(i, field);
+                Node node = Node.parse(i, field);
                 nodes.add(node);
                 node.outputs().forEach(o -> producers.put(o, node));
                 if (node.inputs().contains(INDEX_INPUT) || node.outputs().contains(LAST_HIDDEN)) {
@@ -212,36 +162,6 @@ public final class LastTokenLogitsCut {
         return writer;
     }
 
-    private static Node node(int index, ProtoWire.Field field) {
-        String name = "";
-        String opType = "";
-        String domain = "";
-        List<String> inputs = new ArrayList<>();
-        List<String> outputs = new ArrayList<>();
-        for (ProtoWire.Field f : field.message()) {
-            switch (f.number()) {
-                case NODE_INPUT -> inputs.add(f.string());
-                case NODE_OUTPUT -> outputs.add(f.string());
-                case NODE_NAME -> name = f.string();
-                case NODE_OP_TYPE -> opType = f.string();
-                case NODE_DOMAIN -> domain = f.string();
-                default -> {
-                    // attributes and doc strings are copied as they are
-                }
-            }
-        }
-        return new Node(index, name, opType, domain, inputs, outputs);
-    }
-
-    private static String valueName(ProtoWire.Field valueInfo) {
-        for (ProtoWire.Field f : valueInfo.message()) {
-            if (f.number() == VALUE_NAME) {
-                return f.string();
-            }
-        }
-        return "";
-    }
-
     private static ProtoWire.Field tensorType(ProtoWire.Field valueInfo) {
         for (ProtoWire.Field f : valueInfo.message()) {
             if (f.number() == VALUE_TYPE) {
@@ -282,14 +202,6 @@ public final class LastTokenLogitsCut {
             }
         }
         return dims;
-    }
-
-    private static ProtoWire.Writer valueInfo(String name, long elemType, List<ProtoWire.Writer> dims) {
-        ProtoWire.Writer shape = new ProtoWire.Writer();
-        dims.forEach(d -> shape.message(SHAPE_DIM, d));
-        ProtoWire.Writer tensor = new ProtoWire.Writer().varint(TENSOR_ELEM_TYPE, elemType).message(TENSOR_SHAPE, shape);
-        return new ProtoWire.Writer().string(VALUE_NAME, name)
-                .message(VALUE_TYPE, new ProtoWire.Writer().message(TYPE_TENSOR, tensor));
     }
 
     private static ProtoWire.Writer dimValue(long value) {

@@ -40,13 +40,16 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     private final ModelSignature signature;
     private final EmptyKeyValueCache cache;
     private final String graphNote;
+    private final boolean fusedAttention;
+    // the graph's attention dropped the padding mask: a padded batch would be scored wrongly, so it is refused
+    private final boolean unpaddedOnly;
     // per-thread direct buffers: inputs and outputs are written in place, no large allocation per call
     private final ThreadLocal<IoBuffers> buffers = ThreadLocal.withInitial(IoBuffers::new);
     private volatile boolean cancelled;
 
     private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<ModelInput> inputs, String outputName,
                               Device device, Path modelFile, ModelSignature signature, EmptyKeyValueCache cache,
-                              String graphNote) {
+                              String graphNote, boolean fusedAttention, boolean unpaddedOnly) {
         this.env = env;
         this.session = session;
         this.inputs = inputs;
@@ -56,6 +59,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         this.signature = signature;
         this.cache = cache;
         this.graphNote = graphNote;
+        this.fusedAttention = fusedAttention;
+        this.unpaddedOnly = unpaddedOnly;
     }
 
     /** Opens a BERT-convention model (pad id 0, positions from 0); see {@link #open(Path, Device, int, String, ModelFamily, BatchSpec)}. */
@@ -82,6 +87,19 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
      */
     public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput,
                                          ModelFamily family, BatchSpec batchSpec, boolean lastTokenOnly) {
+        return open(modelFile, device, intraOpThreads, preferredOutput, family, batchSpec, lastTokenOnly,
+                AttentionFusion.Mode.OFF);
+    }
+
+    /**
+     * Like {@link #open(Path, Device, int, String, ModelFamily, BatchSpec, boolean)}; with an {@code attentionFusion}
+     * mode other than OFF (an encoder on a CPU) each self-attention gets ONNX Runtime's fused kernel for unpadded
+     * batches ({@link AttentionFusion}); a graph without a matching attention is loaded as it is (see
+     * {@link #graphNote()}). With {@code UNPADDED_BATCHES} a padded batch is refused by {@link #run}.
+     */
+    public static OnnxRuntimeEngine open(Path modelFile, Device device, int intraOpThreads, String preferredOutput,
+                                         ModelFamily family, BatchSpec batchSpec, boolean lastTokenOnly,
+                                         AttentionFusion.Mode attentionFusion) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -94,54 +112,44 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             if (device.isGpu()) {
                 addCuda(options, device);
             }
-            LastTokenLogitsCut.Outcome cut = lastTokenOnly ? cut(modelFile, preferredOutput) : null;
-            if (cut instanceof LastTokenLogitsCut.Cut graph) {
+            GraphRewrite rewrite = lastTokenOnly ? GraphRewrite.lastTokenLogits(modelFile, preferredOutput)
+                    : attentionFusion != AttentionFusion.Mode.OFF && !device.isGpu()
+                    ? GraphRewrite.attentionFusion(modelFile, attentionFusion) : GraphRewrite.NONE;
+            String note = rewrite.note();
+            boolean fused = false;
+            boolean unpaddedOnly = false;
+            if (rewrite.model() != null) {
                 // external data stays where it is: ONNX Runtime reads it from the original folder
                 options.addConfigEntry("session.model_external_initializers_file_folder_path",
                         modelFile.toAbsolutePath().getParent().toString());
                 try {
-                    session = env.createSession(graph.model(), options);
+                    session = env.createSession(rewrite.model(), options);
+                    fused = rewrite.fusesAttention();
+                    unpaddedOnly = fused && attentionFusion == AttentionFusion.Mode.UNPADDED_BATCHES;
                 } catch (OrtException e) {
-                    log.warn("ONNX Runtime refused the last-token cut of {} ({}); loading the graph as it is", modelFile,
-                            e.getMessage());
-                    cut = new LastTokenLogitsCut.NotCut("ONNX Runtime refused the cut graph: " + e.getMessage());
+                    log.warn("ONNX Runtime refused the rewritten graph of {} ({}: {}); loading the graph as it is",
+                            modelFile, rewrite.note(), e.getMessage());
+                    note = rewrite.refused(e.getMessage());
                 }
             }
             if (session == null) {
                 session = env.createSession(modelFile.toString(), options);
             }
-            String note = cut instanceof LastTokenLogitsCut.Cut graph ? "logits cut after the last-token gather of "
-                    + graph.hiddenState() + " (LM head " + graph.projection() + ")"
-                    : cut instanceof LastTokenLogitsCut.NotCut why ? "logits not cut: " + why.reason() : "";
             List<ModelInput> inputs = validateInputs(session, modelFile);
             EmptyKeyValueCache cache = EmptyKeyValueCache.of(session.getInputInfo(), modelFile);
             String output = chooseOutput(session, preferredOutput, modelFile);
             OnnxRuntimeEngine unprobed = new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
-                    new ModelSignature(family, inputs, batchSpec, output, new OutputLayout(List.of())), cache, note);
+                    new ModelSignature(family, inputs, batchSpec, output, new OutputLayout(List.of())), cache, note,
+                    fused, false); // the probe's batch is padded; only its output shape is read
             OutputLayout layout = probe(unprobed, batchSpec);
             return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
-                    new ModelSignature(family, inputs, batchSpec, output, layout), cache, note);
+                    new ModelSignature(family, inputs, batchSpec, output, layout), cache, note, fused, unpaddedOnly);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new ModelLoadException("ONNX Runtime cannot load model file " + modelFile + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(session);
             throw e;
-        }
-    }
-
-    private static LastTokenLogitsCut.Outcome cut(Path modelFile, String preferredOutput) {
-        byte[] bytes;
-        try {
-            bytes = java.nio.file.Files.readAllBytes(modelFile);
-        } catch (java.io.IOException | OutOfMemoryError e) {
-            return new LastTokenLogitsCut.NotCut("cannot read " + modelFile + " into memory: " + e);
-        }
-        try {
-            return LastTokenLogitsCut.apply(bytes, preferredOutput);
-        } catch (IllegalStateException e) {
-            throw new ModelLoadException("ONNX model file " + modelFile + " is not a readable ONNX protobuf: "
-                    + e.getMessage(), e);
         }
     }
 
@@ -205,6 +213,11 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     @Override
     public OutputTensor run(TokenBatch batch) {
+        if (unpaddedOnly && padded(batch)) {
+            throw new IllegalStateException("ONNX model " + modelFile + " was loaded with its attention fused for "
+                    + "unpadded batches only (padding mask dropped), but got a padded batch of " + batch.batchSize()
+                    + " rows; batch rows only with rows of their length (maxPaddingRatio 0)");
+        }
         if (cancelled) {
             throw new InferenceCancelledException("ONNX Runtime inference on " + modelFile + " cancelled: the model was closed");
         }
@@ -341,6 +354,20 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     public String outputName() {
         return outputName;
+    }
+
+    private static boolean padded(TokenBatch batch) {
+        for (long bit : batch.attentionMask()) {
+            if (bit == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean fusedAttention() {
+        return fusedAttention;
     }
 
     @Override

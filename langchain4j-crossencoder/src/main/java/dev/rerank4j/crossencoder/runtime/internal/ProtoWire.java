@@ -93,11 +93,29 @@ public final class ProtoWire {
 
     /** Writes fields of a new message. */
     public static final class Writer {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream out;
+
+        public Writer() {
+            this(32);
+        }
+
+        /** A writer that expects about {@code bytes} bytes (a whole model: no regrowing while copying it). */
+        public Writer(int bytes) {
+            out = new ByteArrayOutputStream(Math.max(32, bytes));
+        }
 
         public Writer varint(int number, long value) {
             tag(number, VARINT);
             rawVarint(value);
+            return this;
+        }
+
+        /** A 32-bit field (e.g. a float's bits), little-endian. */
+        public Writer fixed32(int number, int value) {
+            tag(number, FIXED32);
+            for (int i = 0; i < 4; i++) {
+                out.write((value >>> (8 * i)) & 0xFF);
+            }
             return this;
         }
 
@@ -106,7 +124,14 @@ public final class ProtoWire {
         }
 
         public Writer message(int number, Writer message) {
-            return bytes(number, message.toByteArray());
+            tag(number, LENGTH);
+            rawVarint(message.out.size());
+            try {
+                message.out.writeTo(out); // no intermediate copy of a large nested message
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e); // a byte array stream does not fail
+            }
+            return this;
         }
 
         public Writer bytes(int number, byte[] value) {

@@ -1,0 +1,76 @@
+package dev.rerank4j.crossencoder.runtime.internal;
+
+import dev.rerank4j.crossencoder.model.ModelLoadException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * The graph {@link OnnxRuntimeEngine} loads: the model file's bytes after a load-time rewrite
+ * ({@link LastTokenLogitsCut}, {@link AttentionFusion}), or null to load the file as it is; and the note that says
+ * which (shown in the engine's description and the load log).
+ *
+ * @param model  the rewritten ONNX bytes, or null
+ * @param note   what was done, or why not ("" when no rewrite was asked for)
+ * @param action the rewrite's name, for {@link #refused}
+ */
+record GraphRewrite(byte[] model, String note, String action) {
+
+    static final GraphRewrite NONE = new GraphRewrite(null, "", "");
+    private static final String ATTENTION_FUSION = "attention fusion";
+
+    /** True when the rewritten graph gives attention a fused path for unpadded batches. */
+    boolean fusesAttention() {
+        return model != null && ATTENTION_FUSION.equals(action);
+    }
+
+    /** Why ONNX Runtime's refusal left the graph as it is. */
+    String refused(String error) {
+        return action + " not applied: ONNX Runtime refused the rewritten graph: " + error;
+    }
+
+    static GraphRewrite lastTokenLogits(Path modelFile, String preferredOutput) {
+        String action = "logits cut";
+        return read(modelFile, action, bytes -> {
+            LastTokenLogitsCut.Outcome outcome = LastTokenLogitsCut.apply(bytes, preferredOutput);
+            if (outcome instanceof LastTokenLogitsCut.Cut cut) {
+                return new GraphRewrite(cut.model(), "logits cut after the last-token gather of " + cut.hiddenState()
+                        + " (LM head " + cut.projection() + ")", action);
+            }
+            return new GraphRewrite(null, "logits not cut: " + ((LastTokenLogitsCut.NotCut) outcome).reason(), action);
+        });
+    }
+
+    static GraphRewrite attentionFusion(Path modelFile, AttentionFusion.Mode mode) {
+        String action = ATTENTION_FUSION;
+        return read(modelFile, action, bytes -> {
+            AttentionFusion.Outcome outcome = AttentionFusion.apply(bytes, mode);
+            if (outcome instanceof AttentionFusion.Fused fused) {
+                return new GraphRewrite(fused.model(), "attention fused for unpadded batches in " + fused.fused()
+                        + " of " + fused.attentions() + " blocks" + (mode == AttentionFusion.Mode.UNPADDED_BATCHES
+                        ? ", padding mask dropped (batches must be unpadded)"
+                        : ", padded batches take the exported operators")
+                        + (fused.firstMiss() == null ? "" : " (" + fused.firstMiss() + ")"), action);
+            }
+            return new GraphRewrite(null, "attention not fused: " + ((AttentionFusion.NotFused) outcome).reason(),
+                    action);
+        });
+    }
+
+    private static GraphRewrite read(Path modelFile, String action, Function<byte[], GraphRewrite> rewrite) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(modelFile);
+        } catch (IOException | OutOfMemoryError e) {
+            return new GraphRewrite(null, action + " not applied: cannot read " + modelFile + " into memory: " + e, action);
+        }
+        try {
+            return rewrite.apply(bytes);
+        } catch (IllegalStateException e) {
+            throw new ModelLoadException("ONNX model file " + modelFile + " is not a readable ONNX protobuf: "
+                    + e.getMessage(), e);
+        }
+    }
+}
