@@ -82,7 +82,9 @@ class AdaptiveDepthPolicyTest {
 
     @Test
     void waiting_behind_other_requests_is_not_learned_as_a_slower_scorer() {
-        AdaptiveDepthPolicy policy = policy().build();
+        // a frozen clock: on the real one the test's own run time shortens the wait predicted for "b"
+        AtomicLong now = new AtomicLong();
+        AdaptiveDepthPolicy policy = policy().ticker(now::get).build();
         policy.observe(cost(10, 100_000, true));
         policy.depth("a", candidates(150)); // 43 pairs = 989 tokens
         policy.depth("b", candidates(150)); // 5 pairs = 115 tokens, behind "a"
