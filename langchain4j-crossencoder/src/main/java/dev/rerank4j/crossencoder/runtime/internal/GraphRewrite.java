@@ -62,6 +62,14 @@ record GraphRewrite(byte[] model, String note, String action) {
     private static GraphRewrite read(Path modelFile, String action, Function<byte[], GraphRewrite> rewrite) {
         byte[] bytes;
         try {
+            // the file and its rewritten copy are both in the heap for a moment: skip what would not fit
+            long needed = 2 * Files.size(modelFile) + (64L << 20);
+            Runtime runtime = Runtime.getRuntime();
+            long available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+            if (needed > available) {
+                return new GraphRewrite(null, action + " not applied: rewriting " + modelFile + " needs ~"
+                        + (needed >> 20) + " MiB of heap, " + (available >> 20) + " MiB free (raise -Xmx)", action);
+            }
             bytes = Files.readAllBytes(modelFile);
         } catch (IOException | OutOfMemoryError e) {
             return new GraphRewrite(null, action + " not applied: cannot read " + modelFile + " into memory: " + e, action);
