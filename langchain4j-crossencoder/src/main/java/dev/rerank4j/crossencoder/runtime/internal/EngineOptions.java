@@ -15,8 +15,8 @@ import dev.rerank4j.crossencoder.runtime.EngineKind;
  * @param maxConcurrentRuns model runs allowed at once across all callers; 0 = automatic ({@link InferenceEngines#resolve})
  * @param lastTokenOnly  decoder rerankers: cut a causal-LM graph to compute logits at the last token only
  *                       ({@link LastTokenLogitsCut}); ignored by other graphs and by TorchScript
- * @param attentionFusion encoders on ONNX Runtime on a CPU: give each self-attention ONNX Runtime's fused kernel for
- *                       unpadded batches, for which batches ({@link AttentionFusion}); ignored by decoders, GPUs and
+ * @param attentionFusion encoders on ONNX Runtime on a CPU: whether, and for which batches, each self-attention gets
+ *                       ONNX Runtime's fused kernel ({@link AttentionFusion.Mode}); ignored by decoders, GPUs and
  *                       TorchScript
  */
 public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
