@@ -4,8 +4,6 @@ import dev.rerank4j.crossencoder.runtime.internal.OnnxProto.Graph;
 import dev.rerank4j.crossencoder.runtime.internal.OnnxProto.Model;
 import dev.rerank4j.crossencoder.runtime.internal.OnnxProto.Node;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -224,19 +222,16 @@ public final class AttentionFusion {
         float scale = 1f;
         Node node = graph.producers().get(value);
         if (node != null && (node.is("Div") || node.is("Mul"))) {
-            Optional<Float> constant = scalar(graph, node.input(1));
-            if (constant.isEmpty() && node.is("Mul")) {
-                constant = scalar(graph, node.input(0));
-                if (constant.isPresent()) {
-                    node = swapped(node);
-                }
-            }
-            if (constant.isEmpty() || constant.get() == 0f) {
+            // Div(scores, c), Mul(scores, c) or Mul(c, scores)
+            int constantSide = scalar(graph, node.input(1)).isPresent() ? 1
+                    : node.is("Mul") && scalar(graph, node.input(0)).isPresent() ? 0 : -1;
+            float constant = constantSide < 0 ? 0f : scalar(graph, node.input(constantSide)).get();
+            if (constant == 0f) {
                 return null;
             }
-            scale = node.is("Div") ? 1f / constant.get() : constant.get();
+            scale = node.is("Div") ? 1f / constant : constant;
             nodes.add(node);
-            node = graph.producers().get(node.input(0));
+            node = graph.producers().get(node.input(1 - constantSide));
         }
         if (node == null || !node.is("MatMul")) {
             return null;
@@ -383,12 +378,6 @@ public final class AttentionFusion {
         return graph.constant(value).flatMap(OnnxProto::floats).filter(v -> v.length == 1).map(v -> v[0]);
     }
 
-    private static Node swapped(Node mul) {
-        List<String> inputs = List.of(mul.input(1), mul.input(0));
-        return new Node(mul.field(), mul.bytes(), mul.name(), mul.opType(), mul.domain(), inputs, mul.outputs(),
-                mul.attributes());
-    }
-
     /** A bias: which input of {@code Add(projection, bias)} it is, and its values. */
     private record Bias(int side, float[] values) {
     }
@@ -425,13 +414,21 @@ public final class AttentionFusion {
         return packed;
     }
 
+    /** Each block's index, by the graph field of its head merge (where its replacement is written). */
+    private static Map<Integer, Integer> byMergeField(List<Block> blocks) {
+        Map<Integer, Integer> byMerge = new HashMap<>();
+        for (int index = 0; index < blocks.size(); index++) {
+            byMerge.put(blocks.get(index).merge().field(), index);
+        }
+        return byMerge;
+    }
+
     /** Each block behind an {@code If(unpadded)}: the fused kernel, or the block's original nodes. */
     private static byte[] withIfs(Model model, Graph graph, List<Block> blocks) {
-        Map<Integer, Block> byMerge = new HashMap<>();
+        Map<Integer, Integer> byMerge = byMergeField(blocks);
         Set<Integer> moved = new HashSet<>();
         Set<String> movedValues = new HashSet<>();
         for (Block block : blocks) {
-            byMerge.put(block.merge().field(), block);
             for (Node node : block.nodes()) {
                 moved.add(node.field());
                 if (node != block.merge()) {
@@ -448,13 +445,12 @@ public final class AttentionFusion {
                 conditionWritten = true;
             }
             if (byMerge.containsKey(i)) {
-                Block block = byMerge.get(i);
-                out.message(OnnxProto.GRAPH_NODE, ifNode(block, blocks.indexOf(block)));
+                out.message(OnnxProto.GRAPH_NODE, ifNode(blocks.get(byMerge.get(i)), byMerge.get(i)));
             } else if (!moved.contains(i) && !describes(field, movedValues)) {
                 out.copy(field);
             }
         }
-        out.message(OnnxProto.GRAPH_INITIALIZER, int64Scalar(ONE, 1));
+        out.message(OnnxProto.GRAPH_INITIALIZER, OnnxProto.int64Scalar(ONE, 1));
         writeBiases(out, blocks);
         return model.importsMicrosoftDomain() ? model.with(out) : model.with(out, OnnxProto.opset("com.microsoft", 1));
     }
@@ -464,19 +460,21 @@ public final class AttentionFusion {
      * and the head splits' shape computations) are dropped too.
      */
     private static byte[] replaced(Model model, Graph graph, List<Block> blocks) {
-        Map<Integer, Block> byMerge = new HashMap<>();
+        Map<Integer, Integer> byMerge = byMergeField(blocks);
         Set<Integer> removed = new HashSet<>();
         Set<String> fusedReads = new HashSet<>();
         for (Block block : blocks) {
-            byMerge.put(block.merge().field(), block);
             block.nodes().forEach(node -> removed.add(node.field()));
             fusedReads.addAll(block.projections());
         }
+        // drop nodes nothing reads, until none is left; "read" ends as what the kept graph reads
+        Set<String> read = new HashSet<>();
         boolean changed = true;
         while (changed) {
-            Set<String> read = new HashSet<>(fusedReads);
+            read = new HashSet<>(fusedReads);
             read.addAll(graph.outputs());
-            graph.nodes().stream().filter(n -> !removed.contains(n.field())).forEach(n -> read.addAll(n.inputs()));
+            Set<String> reading = read;
+            graph.nodes().stream().filter(n -> !removed.contains(n.field())).forEach(n -> reading.addAll(n.inputs()));
             changed = false;
             for (Node node : graph.nodes()) {
                 if (!removed.contains(node.field()) && node.outputs().stream().noneMatch(read::contains)) {
@@ -490,8 +488,7 @@ public final class AttentionFusion {
         blocks.forEach(block -> removedValues.remove(block.merge().output()));
         // initializers only the dropped nodes read (the original biases, the mask's constants) go too: ONNX Runtime
         // would warn about each one
-        Set<String> stillRead = new HashSet<>(fusedReads);
-        graph.nodes().stream().filter(n -> !removed.contains(n.field())).forEach(n -> stillRead.addAll(n.inputs()));
+        Set<String> stillRead = read;
         graph.initializers().keySet().stream()
                 .filter(name -> !stillRead.contains(name) && !graph.inputs().contains(name))
                 .forEach(removedValues::add);
@@ -499,8 +496,8 @@ public final class AttentionFusion {
         for (int i = 0; i < graph.fields().size(); i++) {
             ProtoWire.Field field = graph.fields().get(i);
             if (byMerge.containsKey(i)) {
-                Block block = byMerge.get(i);
-                int index = blocks.indexOf(block);
+                int index = byMerge.get(i);
+                Block block = blocks.get(index);
                 out.message(OnnxProto.GRAPH_NODE, fusedNode(block, index, block.merge().output(),
                         PREFIX + "attention_" + index));
             } else if (!removed.contains(i) && !describes(field, removedValues) && !(field.number()
@@ -520,7 +517,9 @@ public final class AttentionFusion {
     private static void writeBiases(ProtoWire.Writer graph, List<Block> blocks) {
         for (int index = 0; index < blocks.size(); index++) {
             if (blocks.get(index).packedBias() != null) {
-                graph.message(OnnxProto.GRAPH_INITIALIZER, floatVector(biasName(index), blocks.get(index).packedBias()));
+                float[] bias = blocks.get(index).packedBias();
+                graph.message(OnnxProto.GRAPH_INITIALIZER, OnnxProto.floatTensor(biasName(index), new long[] {bias.length},
+                        bias));
             }
         }
     }
@@ -595,21 +594,5 @@ public final class AttentionFusion {
 
     private static String biasName(int index) {
         return PREFIX + "attention_" + index + "/qkv_bias";
-    }
-
-    private static ProtoWire.Writer int64Scalar(String name, long value) {
-        byte[] raw = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
-        return new ProtoWire.Writer().varint(OnnxProto.TENSOR_DATA_TYPE, OnnxProto.INT64)
-                .string(OnnxProto.TENSOR_NAME, name).bytes(OnnxProto.TENSOR_RAW_DATA, raw);
-    }
-
-    private static ProtoWire.Writer floatVector(String name, float[] values) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            raw.putFloat(value);
-        }
-        return new ProtoWire.Writer().varint(OnnxProto.TENSOR_DIMS, values.length)
-                .varint(OnnxProto.TENSOR_DATA_TYPE, OnnxProto.FLOAT)
-                .string(OnnxProto.TENSOR_NAME, name).bytes(OnnxProto.TENSOR_RAW_DATA, raw.array());
     }
 }

@@ -1,9 +1,7 @@
 package dev.rerank4j.crossencoder.runtime.internal;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import static dev.rerank4j.crossencoder.runtime.internal.OnnxProto.*;
@@ -59,60 +57,45 @@ public final class LastTokenLogitsCut {
      */
     public static Outcome apply(byte[] model, String outputName) {
         OnnxProto.Model parsed = OnnxProto.Model.parse(model);
-        List<ProtoWire.Field> top = parsed.fields();
-        ProtoWire.Field graph = parsed.graph();
-        long opset = parsed.opset();
-        if (graph == null) {
+        if (parsed.graph() == null) {
             return new NotCut("the file has no graph");
         }
-        if (opset < MIN_OPSET) {
-            return new NotCut("opset " + opset + " < " + MIN_OPSET + " (GatherND with batch_dims)");
+        if (parsed.opset() < MIN_OPSET) {
+            return new NotCut("opset " + parsed.opset() + " < " + MIN_OPSET + " (GatherND with batch_dims)");
         }
-        List<ProtoWire.Field> graphFields = graph.message();
-        List<Node> nodes = new ArrayList<>();
-        Map<String, Node> producers = new HashMap<>();
-        ProtoWire.Field output = null;
-        for (int i = 0; i < graphFields.size(); i++) {
-            ProtoWire.Field field = graphFields.get(i);
-            if (field.number() == GRAPH_NODE) {
-                Node node = Node.parse(i, field);
-                nodes.add(node);
-                node.outputs().forEach(o -> producers.put(o, node));
-                if (node.inputs().contains(INDEX_INPUT) || node.outputs().contains(LAST_HIDDEN)) {
-                    return new NotCut("the graph already uses the name " + INDEX_INPUT + " or " + LAST_HIDDEN);
-                }
-            } else if (field.number() == GRAPH_OUTPUT
-                    && (outputName == null ? output == null : outputName.equals(valueName(field)))) {
-                output = field;
-            }
+        Graph graph = Graph.parse(parsed.graph());
+        if (graph.producers().containsKey(LAST_HIDDEN)
+                || graph.nodes().stream().anyMatch(node -> node.inputs().contains(INDEX_INPUT))) {
+            return new NotCut("the graph already uses the name " + INDEX_INPUT + " or " + LAST_HIDDEN);
         }
+        ProtoWire.Field output = graph.fields().stream().filter(field -> field.number() == GRAPH_OUTPUT
+                && (outputName == null || outputName.equals(valueName(field)))).findFirst().orElse(null);
         if (output == null) {
             return new NotCut("the graph has no output '" + outputName + "'");
         }
-        outputName = valueName(output);
+        String name = valueName(output);
         List<ProtoWire.Field> dims = dims(output);
         if (dims.size() != 3) {
-            return new NotCut("output '" + outputName + "' is declared with rank " + dims.size()
+            return new NotCut("output '" + name + "' is declared with rank " + dims.size()
                     + ", not [batch, sequence, vocab]");
         }
-        Node head = producers.get(outputName);
+        Node head = graph.producers().get(name);
         while (head != null && "Cast".equals(head.opType()) && head.standard() && !head.inputs().isEmpty()) {
-            head = producers.get(head.inputs().get(0));
+            head = graph.producers().get(head.inputs().get(0));
         }
         if (head == null || !PROJECTIONS.contains(head.opType()) || head.inputs().isEmpty()) {
-            return new NotCut("output '" + outputName + "' is not produced by a matrix product (through Cast nodes) "
+            return new NotCut("output '" + name + "' is not produced by a matrix product (through Cast nodes) "
                     + "but by " + (head == null ? "a graph input or initializer" : head.opType() + " '" + head.name() + "'"));
         }
         String hidden = head.inputs().get(0);
-        byte[] rewritten = rewrite(top, graph, graphFields, head, output, dims);
-        return new Cut(rewritten, hidden, head.opType());
+        return new Cut(rewrite(parsed, graph, head, output, dims), hidden, head.opType());
     }
 
-    private static byte[] rewrite(List<ProtoWire.Field> top, ProtoWire.Field graph, List<ProtoWire.Field> graphFields,
-                                  Node head, ProtoWire.Field output, List<ProtoWire.Field> dims) {
-        ProtoWire.Writer newGraph = new ProtoWire.Writer();
-        for (int i = 0; i < graphFields.size(); i++) {
-            ProtoWire.Field field = graphFields.get(i);
+    private static byte[] rewrite(OnnxProto.Model model, Graph graph, Node head, ProtoWire.Field output,
+                                  List<ProtoWire.Field> dims) {
+        ProtoWire.Writer newGraph = new ProtoWire.Writer(model.graphBytes() + 4096);
+        for (int i = 0; i < graph.fields().size(); i++) {
+            ProtoWire.Field field = graph.fields().get(i);
             if (i == head.field()) {
                 newGraph.message(GRAPH_NODE, gatherNode(head.inputs().get(0)));
                 newGraph.message(GRAPH_NODE, withFirstInput(field, LAST_HIDDEN));
@@ -120,19 +103,10 @@ public final class LastTokenLogitsCut {
                 newGraph.copy(field);
             }
         }
-        newGraph.message(GRAPH_INPUT, valueInfo(INDEX_INPUT, INT64,
-                List.of(dimParam("batch_size"), dimValue(1), dimValue(1))));
+        newGraph.message(GRAPH_INPUT, valueInfo(INDEX_INPUT, INT64, List.of(dim("batch_size"), dim(1), dim(1))));
         newGraph.message(GRAPH_OUTPUT, valueInfo(valueName(output), elemType(output),
-                List.of(copyDim(dims.get(0)), dimValue(1), copyDim(dims.get(2)))));
-        ProtoWire.Writer newModel = new ProtoWire.Writer();
-        for (ProtoWire.Field field : top) {
-            if (field == graph) {
-                newModel.message(MODEL_GRAPH, newGraph);
-            } else {
-                newModel.copy(field);
-            }
-        }
-        return newModel.toByteArray();
+                List.of(copyDim(dims.get(0)), dim(1), copyDim(dims.get(2)))));
+        return model.with(newGraph);
     }
 
     private static ProtoWire.Writer gatherNode(String hidden) {
@@ -142,10 +116,7 @@ public final class LastTokenLogitsCut {
                 .string(NODE_OUTPUT, LAST_HIDDEN)
                 .string(NODE_NAME, "rerank4j/last_token_gather")
                 .string(NODE_OP_TYPE, "GatherND")
-                .message(NODE_ATTRIBUTE, new ProtoWire.Writer()
-                        .string(ATTRIBUTE_NAME, "batch_dims")
-                        .varint(ATTRIBUTE_I, 1)
-                        .varint(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT));
+                .message(NODE_ATTRIBUTE, intAttribute("batch_dims", 1));
     }
 
     private static ProtoWire.Writer withFirstInput(ProtoWire.Field node, String input) {
@@ -202,14 +173,6 @@ public final class LastTokenLogitsCut {
             }
         }
         return dims;
-    }
-
-    private static ProtoWire.Writer dimValue(long value) {
-        return new ProtoWire.Writer().varint(DIM_VALUE, value);
-    }
-
-    private static ProtoWire.Writer dimParam(String name) {
-        return new ProtoWire.Writer().string(DIM_PARAM, name);
     }
 
     private static ProtoWire.Writer copyDim(ProtoWire.Field dim) {

@@ -2,8 +2,6 @@ package dev.rerank4j.crossencoder.runtime.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,72 +13,58 @@ import java.util.List;
  */
 public final class OnnxGraphWriter {
 
-    public static final int FLOAT = 1;
-    public static final int INT64 = 7;
-    private static final int ATTRIBUTE_INT = 2;
-    private static final int ATTRIBUTE_INTS = 7;
+    public static final int FLOAT = OnnxProto.FLOAT;
+    public static final int INT64 = OnnxProto.INT64;
 
     private final ProtoWire.Writer graph = new ProtoWire.Writer();
 
     public OnnxGraphWriter(String name) {
-        graph.string(2, name);
+        graph.string(OnnxProto.GRAPH_NAME, name);
     }
 
     /** A node {@code output = op(inputs...)} with attributes from {@link #intAttribute} / {@link #intsAttribute}. */
     public OnnxGraphWriter node(String op, List<String> inputs, String output, ProtoWire.Writer... attributes) {
         ProtoWire.Writer node = new ProtoWire.Writer();
-        inputs.forEach(input -> node.string(1, input));
-        node.string(2, output).string(4, op);
+        inputs.forEach(input -> node.string(OnnxProto.NODE_INPUT, input));
+        node.string(OnnxProto.NODE_OUTPUT, output).string(OnnxProto.NODE_OP_TYPE, op);
         for (ProtoWire.Writer attribute : attributes) {
-            node.message(5, attribute);
+            node.message(OnnxProto.NODE_ATTRIBUTE, attribute);
         }
-        graph.message(1, node);
+        graph.message(OnnxProto.GRAPH_NODE, node);
         return this;
     }
 
     /** A constant float tensor. */
     public OnnxGraphWriter initializer(String name, long[] dims, float[] values) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            raw.putFloat(value);
-        }
-        ProtoWire.Writer tensor = new ProtoWire.Writer();
-        for (long dim : dims) {
-            tensor.varint(1, dim);
-        }
-        tensor.varint(2, FLOAT).string(8, name).bytes(9, raw.array());
-        graph.message(5, tensor);
+        graph.message(OnnxProto.GRAPH_INITIALIZER, OnnxProto.floatTensor(name, dims, values));
         return this;
     }
 
     /** A graph input; each dimension a {@link Long} (fixed) or a {@link String} (symbolic). */
     public OnnxGraphWriter input(String name, int elementType, Object... dims) {
-        graph.message(11, valueInfo(name, elementType, dims));
+        graph.message(OnnxProto.GRAPH_INPUT, valueInfo(name, elementType, dims));
         return this;
     }
 
     /** A graph output; dimensions as for {@link #input}. */
     public OnnxGraphWriter output(String name, int elementType, Object... dims) {
-        graph.message(12, valueInfo(name, elementType, dims));
+        graph.message(OnnxProto.GRAPH_OUTPUT, valueInfo(name, elementType, dims));
         return this;
     }
 
     public static ProtoWire.Writer intAttribute(String name, long value) {
-        return new ProtoWire.Writer().string(1, name).varint(3, value).varint(20, ATTRIBUTE_INT);
+        return OnnxProto.intAttribute(name, value);
     }
 
     public static ProtoWire.Writer intsAttribute(String name, long... values) {
-        ProtoWire.Writer attribute = new ProtoWire.Writer().string(1, name);
-        for (long value : values) {
-            attribute.varint(8, value);
-        }
-        return attribute.varint(20, ATTRIBUTE_INTS);
+        return OnnxProto.intsAttribute(name, values);
     }
 
     /** The model's bytes (IR version 8, default domain at {@code opset}). */
     public byte[] toByteArray(int opset) {
-        ProtoWire.Writer opsetImport = new ProtoWire.Writer().string(1, "").varint(2, opset);
-        return new ProtoWire.Writer().varint(1, 8).message(7, graph).message(8, opsetImport).toByteArray();
+        return new ProtoWire.Writer().varint(1, 8) // ModelProto.ir_version
+                .message(OnnxProto.MODEL_GRAPH, graph)
+                .message(OnnxProto.MODEL_OPSET_IMPORT, OnnxProto.opset("", opset)).toByteArray();
     }
 
     /** Writes the model ({@link #toByteArray}), creating parent folders. */
@@ -94,19 +78,6 @@ public final class OnnxGraphWriter {
     }
 
     private static ProtoWire.Writer valueInfo(String name, int elementType, Object... dims) {
-        ProtoWire.Writer shape = new ProtoWire.Writer();
-        for (Object dim : dims) {
-            ProtoWire.Writer dimension = new ProtoWire.Writer();
-            if (dim instanceof Number value) {
-                dimension.varint(1, value.longValue());
-            } else if (dim instanceof String param) {
-                dimension.string(2, param);
-            } else {
-                throw new IllegalArgumentException("dimension " + dim + " is neither a number nor a name");
-            }
-            shape.message(1, dimension);
-        }
-        ProtoWire.Writer tensorType = new ProtoWire.Writer().varint(1, elementType).message(2, shape);
-        return new ProtoWire.Writer().string(1, name).message(2, new ProtoWire.Writer().message(1, tensorType));
+        return OnnxProto.valueInfo(name, elementType, java.util.Arrays.stream(dims).map(OnnxProto::dim).toList());
     }
 }

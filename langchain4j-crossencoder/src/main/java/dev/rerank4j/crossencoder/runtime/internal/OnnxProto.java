@@ -46,6 +46,7 @@ final class OnnxProto {
     static final int ATTRIBUTE_TYPE_FLOAT = 1;
     static final int ATTRIBUTE_TYPE_INT = 2;
     static final int ATTRIBUTE_TYPE_GRAPH = 5;
+    static final int ATTRIBUTE_TYPE_INTS = 7;
     // ValueInfoProto, TypeProto, TensorShapeProto
     static final int VALUE_NAME = 1;
     static final int VALUE_TYPE = 2;
@@ -388,6 +389,45 @@ final class OnnxProto {
         }
         return new ProtoWire.Writer().string(VALUE_NAME, name)
                 .message(VALUE_TYPE, new ProtoWire.Writer().message(TYPE_TENSOR, tensor));
+    }
+
+    /** A float32 tensor (an initializer), its values as little-endian raw data. */
+    static ProtoWire.Writer floatTensor(String name, long[] dims, float[] values) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : values) {
+            raw.putFloat(value);
+        }
+        ProtoWire.Writer tensor = new ProtoWire.Writer();
+        for (long dim : dims) {
+            tensor.varint(TENSOR_DIMS, dim);
+        }
+        return tensor.varint(TENSOR_DATA_TYPE, FLOAT).string(TENSOR_NAME, name).bytes(TENSOR_RAW_DATA, raw.array());
+    }
+
+    /** An int64 scalar tensor. */
+    static ProtoWire.Writer int64Scalar(String name, long value) {
+        byte[] raw = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
+        return new ProtoWire.Writer().varint(TENSOR_DATA_TYPE, INT64).string(TENSOR_NAME, name)
+                .bytes(TENSOR_RAW_DATA, raw);
+    }
+
+    /** A dimension: a {@link Number} is a fixed size, a {@link String} a symbolic one. */
+    static ProtoWire.Writer dim(Object dim) {
+        if (dim instanceof Number value) {
+            return new ProtoWire.Writer().varint(DIM_VALUE, value.longValue());
+        }
+        if (dim instanceof String param) {
+            return new ProtoWire.Writer().string(DIM_PARAM, param);
+        }
+        throw new IllegalArgumentException("dimension " + dim + " is neither a number nor a name");
+    }
+
+    static ProtoWire.Writer intsAttribute(String name, long... values) {
+        ProtoWire.Writer attribute = new ProtoWire.Writer().string(ATTRIBUTE_NAME, name);
+        for (long value : values) {
+            attribute.varint(ATTRIBUTE_INTS, value);
+        }
+        return attribute.varint(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INTS);
     }
 
     static ProtoWire.Writer intAttribute(String name, long value) {
