@@ -40,6 +40,8 @@ final class OrtSessionProbe {
     private final Path model;
     private final List<TokenBatch> batches;
     private final int pairs;
+    private byte[] fusedGraph;
+    private boolean fusedGraphRead;
 
     OrtSessionProbe(Path model, List<TokenBatch> batches) {
         this.model = model;
@@ -154,16 +156,29 @@ final class OrtSessionProbe {
             if (profilePrefix != null) {
                 options.enableProfiling(profilePrefix);
             }
-            // as the scorer: unpadded batches get the graph without the padding mask, padded ones the If per block
-            boolean unpadded = batches.stream().allMatch(b -> b.paddedTokens() == b.realTokens());
-            if (AttentionFusion.apply(Files.readAllBytes(model), unpadded ? AttentionFusion.Mode.UNPADDED_BATCHES
-                    : AttentionFusion.Mode.ANY_BATCH) instanceof AttentionFusion.Fused fused) {
+            byte[] graph = fusedGraph();
+            if (graph != null) {
                 options.addConfigEntry("session.model_external_initializers_file_folder_path",
                         model.toAbsolutePath().getParent().toString());
-                return env.createSession(fused.model(), options);
+                return env.createSession(graph, options);
             }
             return env.createSession(model.toString(), options);
         }
+    }
+
+    /**
+     * The graph the scorer loads, rewritten once for all sessions (null: the file as it is): unpadded batches get the
+     * graph without the padding mask, padded ones the If per block.
+     */
+    private byte[] fusedGraph() throws java.io.IOException {
+        if (!fusedGraphRead) {
+            boolean unpadded = batches.stream().allMatch(b -> b.paddedTokens() == b.realTokens());
+            fusedGraph = AttentionFusion.apply(Files.readAllBytes(model), unpadded
+                    ? AttentionFusion.Mode.UNPADDED_BATCHES : AttentionFusion.Mode.ANY_BATCH)
+                    instanceof AttentionFusion.Fused fused ? fused.model() : null;
+            fusedGraphRead = true;
+        }
+        return fusedGraph;
     }
 
     /** Runs the batches with {@code runs} threads taking the next batch in turn. */

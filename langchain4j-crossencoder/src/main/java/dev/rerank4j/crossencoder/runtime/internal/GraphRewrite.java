@@ -15,16 +15,11 @@ import java.util.function.Function;
  * @param model  the rewritten ONNX bytes, or null
  * @param note   what was done, or why not ("" when no rewrite was asked for)
  * @param action the rewrite's name, for {@link #refused}
+ * @param fusion the batches the rewritten graph's fused attention serves; OFF when it has none
  */
-record GraphRewrite(byte[] model, String note, String action) {
+record GraphRewrite(byte[] model, String note, String action, AttentionFusion.Mode fusion) {
 
-    static final GraphRewrite NONE = new GraphRewrite(null, "", "");
-    private static final String ATTENTION_FUSION = "attention fusion";
-
-    /** True when the rewritten graph gives attention a fused path for unpadded batches. */
-    boolean fusesAttention() {
-        return model != null && ATTENTION_FUSION.equals(action);
-    }
+    static final GraphRewrite NONE = new GraphRewrite(null, "", "", AttentionFusion.Mode.OFF);
 
     /** Why ONNX Runtime's refusal left the graph as it is. */
     String refused(String error) {
@@ -37,14 +32,15 @@ record GraphRewrite(byte[] model, String note, String action) {
             LastTokenLogitsCut.Outcome outcome = LastTokenLogitsCut.apply(bytes, preferredOutput);
             if (outcome instanceof LastTokenLogitsCut.Cut cut) {
                 return new GraphRewrite(cut.model(), "logits cut after the last-token gather of " + cut.hiddenState()
-                        + " (LM head " + cut.projection() + ")", action);
+                        + " (LM head " + cut.projection() + ")", action, AttentionFusion.Mode.OFF);
             }
-            return new GraphRewrite(null, "logits not cut: " + ((LastTokenLogitsCut.NotCut) outcome).reason(), action);
+            return new GraphRewrite(null, "logits not cut: " + ((LastTokenLogitsCut.NotCut) outcome).reason(), action,
+                    AttentionFusion.Mode.OFF);
         });
     }
 
     static GraphRewrite attentionFusion(Path modelFile, AttentionFusion.Mode mode) {
-        String action = ATTENTION_FUSION;
+        String action = "attention fusion";
         return read(modelFile, action, bytes -> {
             AttentionFusion.Outcome outcome = AttentionFusion.apply(bytes, mode);
             if (outcome instanceof AttentionFusion.Fused fused) {
@@ -52,10 +48,10 @@ record GraphRewrite(byte[] model, String note, String action) {
                         + " of " + fused.attentions() + " blocks" + (mode == AttentionFusion.Mode.UNPADDED_BATCHES
                         ? ", padding mask dropped (batches must be unpadded)"
                         : ", padded batches take the exported operators")
-                        + (fused.firstMiss() == null ? "" : " (" + fused.firstMiss() + ")"), action);
+                        + (fused.firstMiss() == null ? "" : " (" + fused.firstMiss() + ")"), action, fused.mode());
             }
             return new GraphRewrite(null, "attention not fused: " + ((AttentionFusion.NotFused) outcome).reason(),
-                    action);
+                    action, AttentionFusion.Mode.OFF);
         });
     }
 
@@ -68,11 +64,13 @@ record GraphRewrite(byte[] model, String note, String action) {
             long available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
             if (needed > available) {
                 return new GraphRewrite(null, action + " not applied: rewriting " + modelFile + " needs ~"
-                        + (needed >> 20) + " MiB of heap, " + (available >> 20) + " MiB free (raise -Xmx)", action);
+                        + (needed >> 20) + " MiB of heap, " + (available >> 20) + " MiB free (raise -Xmx)", action,
+                        AttentionFusion.Mode.OFF);
             }
             bytes = Files.readAllBytes(modelFile);
         } catch (IOException | OutOfMemoryError e) {
-            return new GraphRewrite(null, action + " not applied: cannot read " + modelFile + " into memory: " + e, action);
+            return new GraphRewrite(null, action + " not applied: cannot read " + modelFile + " into memory: " + e, action,
+                    AttentionFusion.Mode.OFF);
         }
         try {
             return rewrite.apply(bytes);

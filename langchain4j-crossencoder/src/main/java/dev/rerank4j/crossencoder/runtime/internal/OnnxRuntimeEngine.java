@@ -40,16 +40,16 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     private final ModelSignature signature;
     private final EmptyKeyValueCache cache;
     private final String graphNote;
-    private final boolean fusedAttention;
-    // the graph's attention dropped the padding mask: a padded batch would be scored wrongly, so it is refused
-    private final boolean unpaddedOnly;
+    // the batches the loaded graph's fused attention serves; with UNPADDED_BATCHES its padding mask was dropped, so a
+    // padded batch would be scored wrongly and is refused
+    private final AttentionFusion.Mode fusion;
     // per-thread direct buffers: inputs and outputs are written in place, no large allocation per call
     private final ThreadLocal<IoBuffers> buffers = ThreadLocal.withInitial(IoBuffers::new);
     private volatile boolean cancelled;
 
     private OnnxRuntimeEngine(OrtEnvironment env, OrtSession session, List<ModelInput> inputs, String outputName,
                               Device device, Path modelFile, ModelSignature signature, EmptyKeyValueCache cache,
-                              String graphNote, boolean fusedAttention, boolean unpaddedOnly) {
+                              String graphNote, AttentionFusion.Mode fusion) {
         this.env = env;
         this.session = session;
         this.inputs = inputs;
@@ -59,8 +59,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         this.signature = signature;
         this.cache = cache;
         this.graphNote = graphNote;
-        this.fusedAttention = fusedAttention;
-        this.unpaddedOnly = unpaddedOnly;
+        this.fusion = fusion;
     }
 
     /** Opens a BERT-convention model (pad id 0, positions from 0); see {@link #open(Path, Device, int, String, ModelFamily, BatchSpec)}. */
@@ -116,16 +115,14 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
                     : attentionFusion != AttentionFusion.Mode.OFF && !device.isGpu()
                     ? GraphRewrite.attentionFusion(modelFile, attentionFusion) : GraphRewrite.NONE;
             String note = rewrite.note();
-            boolean fused = false;
-            boolean unpaddedOnly = false;
+            AttentionFusion.Mode fusion = AttentionFusion.Mode.OFF;
             if (rewrite.model() != null) {
                 // external data stays where it is: ONNX Runtime reads it from the original folder
                 options.addConfigEntry("session.model_external_initializers_file_folder_path",
                         modelFile.toAbsolutePath().getParent().toString());
                 try {
                     session = env.createSession(rewrite.model(), options);
-                    fused = rewrite.fusesAttention();
-                    unpaddedOnly = fused && attentionFusion == AttentionFusion.Mode.UNPADDED_BATCHES;
+                    fusion = rewrite.fusion();
                 } catch (OrtException e) {
                     log.warn("ONNX Runtime refused the rewritten graph of {} ({}: {}); loading the graph as it is",
                             modelFile, rewrite.note(), e.getMessage());
@@ -140,10 +137,11 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             String output = chooseOutput(session, preferredOutput, modelFile);
             OnnxRuntimeEngine unprobed = new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
                     new ModelSignature(family, inputs, batchSpec, output, new OutputLayout(List.of())), cache, note,
-                    fused, false); // the probe's batch is padded; only its output shape is read
+                    // the probe's batch is padded; only its output shape is read
+                    fusion == AttentionFusion.Mode.OFF ? fusion : AttentionFusion.Mode.ANY_BATCH);
             OutputLayout layout = probe(unprobed, batchSpec);
             return new OnnxRuntimeEngine(env, session, inputs, output, device, modelFile,
-                    new ModelSignature(family, inputs, batchSpec, output, layout), cache, note, fused, unpaddedOnly);
+                    new ModelSignature(family, inputs, batchSpec, output, layout), cache, note, fusion);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new ModelLoadException("ONNX Runtime cannot load model file " + modelFile + ": " + e.getMessage(), e);
@@ -213,7 +211,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     @Override
     public OutputTensor run(TokenBatch batch) {
-        if (unpaddedOnly && padded(batch)) {
+        if (fusion == AttentionFusion.Mode.UNPADDED_BATCHES && padded(batch)) {
             throw new IllegalStateException("ONNX model " + modelFile + " was loaded with its attention fused for "
                     + "unpadded batches only (padding mask dropped), but got a padded batch of " + batch.batchSize()
                     + " rows; batch rows only with rows of their length (maxPaddingRatio 0)");
@@ -367,7 +365,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     @Override
     public boolean fusedAttention() {
-        return fusedAttention;
+        return fusion != AttentionFusion.Mode.OFF;
     }
 
     @Override
