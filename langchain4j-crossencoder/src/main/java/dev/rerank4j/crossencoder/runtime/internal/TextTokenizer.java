@@ -2,6 +2,7 @@ package dev.rerank4j.crossencoder.runtime.internal;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import ai.djl.util.PairList;
 import dev.rerank4j.crossencoder.model.ModelLoadException;
 import dev.rerank4j.crossencoder.runtime.Truncation;
@@ -10,8 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A Hugging Face {@code tokenizer.json} through DJL's native tokenizers, always loaded from a local path.
@@ -104,19 +107,38 @@ public final class TextTokenizer implements AutoCloseable {
             case PASSAGE_FIRST -> truncating(false);
             case LONGEST_FIRST -> truncating(true);
         };
-        PairList<String, String> pairs = new PairList<>(passages.size());
-        for (String passage : passages) {
-            pairs.add(query, passage);
+        String[] queries = new String[passages.size()];
+        Arrays.fill(queries, query);
+        String[] texts = new String[passages.size()];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = Objects.requireNonNull(passages.get(i), "passage"); // null would reach native code
         }
-        Encoding[] encodings = tokenizer.batchEncode(pairs, true, false);
-        List<EncodedInput> result = new ArrayList<>(encodings.length);
-        boolean[] truncated = new boolean[encodings.length];
-        for (int i = 0; i < encodings.length; i++) {
-            Encoding encoding = encodings[i];
-            result.add(input(encoding));
-            truncated[i] = truncation == Truncation.FAIL ? encoding.getIds().length > maxLength : encoding.exceedMaxLength();
+        long[] handles = TokenizersLibrary.LIB.batchEncodePair(tokenizer.getHandle(), queries, texts, true);
+        List<EncodedInput> result = new ArrayList<>(handles.length);
+        boolean[] truncated = new boolean[handles.length];
+        try {
+            for (int i = 0; i < handles.length; i++) {
+                EncodedInput input = leanInput(handles[i]);
+                result.add(input);
+                truncated[i] = truncation == Truncation.FAIL ? input.length() > maxLength
+                        : TokenizersLibrary.LIB.getOverflowCount(handles[i]) > 0;
+            }
+        } finally {
+            for (long handle : handles) {
+                TokenizersLibrary.LIB.deleteEncoding(handle);
+            }
         }
         return new PairEncodings(result, truncated);
+    }
+
+    /**
+     * Ids, attention mask and token types of a native encoding. DJL's {@link Encoding} also copies every token's
+     * string, character span, word and special-token flags: half the time of encoding SciFact pairs
+     * (docs/performance.md), for nothing a model reads.
+     */
+    private static EncodedInput leanInput(long encoding) {
+        return new EncodedInput(TokenizersLibrary.LIB.getTokenIds(encoding),
+                TokenizersLibrary.LIB.getAttentionMask(encoding), TokenizersLibrary.LIB.getTypeIds(encoding));
     }
 
     private PairEncodings encodeLongPairs(String query, Encoding queryAlone, List<String> passages, int budget) {
@@ -190,10 +212,20 @@ public final class TextTokenizer implements AutoCloseable {
         if (texts.isEmpty()) {
             return List.of();
         }
-        Encoding[] encodings = untruncated.batchEncode(texts, false, false);
-        List<long[]> result = new ArrayList<>(encodings.length);
-        for (Encoding encoding : encodings) {
-            result.add(encoding.getIds());
+        String[] array = new String[texts.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = Objects.requireNonNull(texts.get(i), "text"); // null would reach native code
+        }
+        long[] handles = TokenizersLibrary.LIB.batchEncode(untruncated.getHandle(), array, false);
+        List<long[]> result = new ArrayList<>(handles.length);
+        try {
+            for (long handle : handles) {
+                result.add(TokenizersLibrary.LIB.getTokenIds(handle));
+            }
+        } finally {
+            for (long handle : handles) {
+                TokenizersLibrary.LIB.deleteEncoding(handle);
+            }
         }
         return result;
     }
