@@ -256,6 +256,10 @@ public final class BenchCeCommand implements Callable<Integer> {
             open.keySet().stream().filter(name -> onnxFileVariant(name) != null)
                     .forEach(name -> variants.put(name, ratios(rows, name, ONNX)));
             putIfPresent(report, "onnx_file_variants_vs_onnx", variants);
+            if (ortThreading && open.containsKey(ONNX)) {
+                report.put("scorer_vs_plain_sessions", scorerVsPlainSessions(open.get(ONNX), workload, lengths, flops,
+                        new OrtSessionProbe(directory.onnxModel().orElseThrow(), plannedBatches), cores));
+            }
         } finally {
             open.values().forEach(BenchScorer::close);
         }
@@ -407,6 +411,31 @@ public final class BenchCeCommand implements Callable<Integer> {
 
     private static boolean decoder(ModelDirectory directory) {
         return ModelFamily.of(directory.config()).decoder();
+    }
+
+    /**
+     * The default scorer at one request against plain ONNX Runtime sessions running the same batches (one
+     * single-threaded run per core, nothing else in the way), passes alternating so that the machine's drift hits
+     * both: what rerank4j's tokenising and scheduling cost on top of ONNX Runtime itself.
+     */
+    private Map<String, Object> scorerVsPlainSessions(BenchScorer scorer, RerankWorkload workload, int[][] lengths,
+                                                      FlopModel flops, OrtSessionProbe plain, int cores) throws Exception {
+        OrtSessionProbe.Setting perCore = new OrtSessionProbe.Setting(cores + " runs x 1 thread", 1, cores, Map.of(), false);
+        List<Double> ours = new ArrayList<>();
+        List<Double> theirs = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            ours.add((Double) measure(scorer, workload, lengths, flops, 1).get("pairs_per_s"));
+            theirs.add(BenchStats.round(plain.pairsPerSecond(List.of(perCore), 1).values().iterator().next()));
+            ratios.add(BenchStats.round(ours.get(r) / theirs.get(r)));
+            System.err.printf("scorer vs plain sessions: %.1f vs %.1f pairs/s (%.3f)%n", ours.get(r), theirs.get(r), ratios.get(r));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scorer_pairs_per_s", ours);
+        result.put("plain_sessions_pairs_per_s", theirs);
+        result.put("ratio_by_repeat", ratios);
+        result.put("ratio", BenchStats.round(BenchStats.median(ratios)));
+        return result;
     }
 
     private static boolean causalLm(ModelDirectory directory) {

@@ -48,6 +48,11 @@ final class BenchMarkdown {
                     .append(value instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : value)
                     .append(" |\n"));
         }
+        if (report.get("scorer_vs_plain_sessions") instanceof Map<?, ?> plain) {
+            md.append(String.format(Locale.ROOT, "%nrerank4j-onnx at one request vs plain ONNX Runtime sessions running "
+                    + "its batches, passes alternating: %sx (scorer %s, plain sessions %s pairs/s)%n",
+                    plain.get("ratio"), plain.get("scorer_pairs_per_s"), plain.get("plain_sessions_pairs_per_s")));
+        }
         if (report.get("ort_profile") instanceof Map<?, ?> profiles) {
             for (Map.Entry<?, ?> profile : profiles.entrySet()) {
                 Map<?, ?> p = (Map<?, ?>) profile.getValue();
