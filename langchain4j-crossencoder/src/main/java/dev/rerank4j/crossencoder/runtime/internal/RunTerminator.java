@@ -7,19 +7,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
  * Turns a Java interrupt, or an engine's {@link InferenceEngine#cancelRuns()}, into ONNX Runtime's terminate flag.
  * A thread blocked in native {@code session.run} does not see {@link Thread#interrupt()}, so a cancelled rerank
  * would otherwise keep the cores busy until its batch ends; a daemon watcher checks the running threads every few
- * milliseconds and terminates the runs of interrupted ones.
+ * milliseconds and terminates the runs of interrupted ones. It polls only while a run is registered: an idle
+ * application is not woken 200 times a second.
  */
 final class RunTerminator {
 
     private static final long POLL_MILLIS = 5;
     private static final ConcurrentHashMap<Thread, Run> RUNNING = new ConcurrentHashMap<>();
     private static volatile ScheduledExecutorService watcher;
+    private static final AtomicBoolean POLLING = new AtomicBoolean();
 
     private record Run(OrtSession.RunOptions options, Object engine) {
     }
@@ -30,7 +33,9 @@ final class RunTerminator {
     /** Registers the calling thread's run of {@code engine}. */
     static void register(OrtSession.RunOptions options, Object engine) {
         RUNNING.put(Thread.currentThread(), new Run(options, engine));
-        startWatcher();
+        if (POLLING.compareAndSet(false, true)) {
+            watcher().schedule(RunTerminator::poll, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Must be called before the RunOptions are closed: nothing touches an unregistered one. */
@@ -43,25 +48,44 @@ final class RunTerminator {
         return RUNNING.containsKey(thread);
     }
 
+    /** Whether the watcher is polling (it stops once no run is registered). For tests. */
+    static boolean isPolling() {
+        return POLLING.get();
+    }
+
     /** Terminates every run of this engine now. */
     static void terminateRunsOf(Object engine) {
         terminate(run -> run.engine() == engine);
     }
 
-    private static void startWatcher() {
+    private static ScheduledExecutorService watcher() {
         if (watcher == null) {
             synchronized (RunTerminator.class) {
                 if (watcher == null) {
-                    ScheduledExecutorService service = Executors.newSingleThreadScheduledExecutor(r -> {
+                    watcher = Executors.newSingleThreadScheduledExecutor(r -> {
                         Thread thread = new Thread(r, "rerank4j-run-terminator");
                         thread.setDaemon(true);
                         return thread;
                     });
-                    service.scheduleWithFixedDelay(RunTerminator::terminateInterrupted, POLL_MILLIS, POLL_MILLIS,
-                            TimeUnit.MILLISECONDS);
-                    watcher = service;
                 }
             }
+        }
+        return watcher;
+    }
+
+    /** One check, then the next one unless no run is registered. */
+    private static void poll() {
+        try {
+            terminateInterrupted();
+        } finally {
+            if (RUNNING.isEmpty()) {
+                POLLING.set(false);
+                // a run registered since the check saw POLLING still set and scheduled nothing: keep polling for it
+                if (RUNNING.isEmpty() || !POLLING.compareAndSet(false, true)) {
+                    return;
+                }
+            }
+            watcher().schedule(RunTerminator::poll, POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 

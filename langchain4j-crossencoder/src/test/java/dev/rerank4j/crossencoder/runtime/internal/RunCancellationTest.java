@@ -75,6 +75,15 @@ class RunCancellationTest {
     }
 
     @Test
+    void the_watcher_polls_only_while_a_run_is_registered_and_watches_the_next_one() throws Exception {
+        engine.run(rows(1));
+        Await.until("the watcher stops polling once no run is registered", () -> !RunTerminator.isPolling(),
+                Duration.ofSeconds(30));
+
+        interrupting_the_caller_terminates_its_running_batch();
+    }
+
+    @Test
     void an_interrupted_thread_starts_no_run() {
         Thread.currentThread().interrupt();
         try {
