@@ -7,6 +7,7 @@ import dev.rerank4j.crossencoder.scoring.CrossEncoderScoringModel;
 import dev.rerank4j.crossencoder.testing.OnnxModelWriter;
 import dev.rerank4j.crossencoder.testing.TestModels;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -146,6 +147,68 @@ class AttentionFusionTest {
         assertThat(fused.fused()).isEqualTo(layers);
         assertThat(fused.attentions()).isEqualTo(layers);
         assertThat(fused.firstMiss()).isNull();
+    }
+
+    @Test
+    void scale_written_as_constant_times_scores_fuses_and_scores_as_the_original(@TempDir Path dir) throws Exception {
+        Path original = TestModels.resourceModel("tiny-ce");
+        Path variant = copyModel(original, dir.resolve("tiny-ce-mul-scale"));
+        Path onnx = variant.resolve("onnx/model.onnx");
+        Files.write(onnx, scaleAsConstantTimesScores(Files.readAllBytes(onnx), 2));
+
+        try (CrossEncoderScoringModel exported = builder(original, false, 0).build();
+             CrossEncoderScoringModel fused = builder(variant, true, 0).build()) {
+            assertThat(fused.engineDescription()).contains("attention fused for unpadded batches in 2 of 2 blocks");
+            double[] expected = exported.scorePassages("how is calcium absorbed?", PASSAGES).scores();
+            double[] actual = fused.scorePassages("how is calcium absorbed?", PASSAGES).scores();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(Math.abs(actual[i] - expected[i])).as("passage %d", i).isLessThan(1e-4);
+            }
+        }
+    }
+
+    /** Each block's {@code Div(scores, c)} rewritten as {@code Mul(1/c, scores)}: the constant first, as some exports write it. */
+    private static byte[] scaleAsConstantTimesScores(byte[] model, int expectedBlocks) {
+        OnnxProto.Model parsed = OnnxProto.Model.parse(model);
+        OnnxProto.Graph graph = OnnxProto.Graph.parse(parsed.graph());
+        Map<Integer, ProtoWire.Writer> replaced = new java.util.HashMap<>();
+        List<ProtoWire.Writer> constants = new java.util.ArrayList<>();
+        for (OnnxProto.Node node : graph.nodes()) {
+            OnnxProto.Node producer = node.inputs().isEmpty() ? null : graph.producers().get(node.inputs().get(0));
+            if (node.is("Div") && producer != null && producer.is("MatMul")) {
+                float scale = OnnxProto.floats(graph.constant(node.inputs().get(1)).orElseThrow()).orElseThrow()[0];
+                String constant = node.name() + "/inverse_scale";
+                constants.add(OnnxProto.floatTensor(constant, new long[0], new float[] {1 / scale}));
+                replaced.put(node.field(), new ProtoWire.Writer().string(OnnxProto.NODE_INPUT, constant)
+                        .string(OnnxProto.NODE_INPUT, node.inputs().get(0)).string(OnnxProto.NODE_OUTPUT, node.outputs().get(0))
+                        .string(OnnxProto.NODE_NAME, node.name() + "_as_mul").string(OnnxProto.NODE_OP_TYPE, "Mul"));
+            }
+        }
+        assertThat(replaced).as("attention scales rewritten").hasSize(expectedBlocks);
+        ProtoWire.Writer rewritten = new ProtoWire.Writer();
+        for (int i = 0; i < graph.fields().size(); i++) {
+            if (replaced.containsKey(i)) {
+                rewritten.message(OnnxProto.GRAPH_NODE, replaced.get(i));
+            } else {
+                rewritten.copy(graph.fields().get(i));
+            }
+        }
+        constants.forEach(constant -> rewritten.message(OnnxProto.GRAPH_INITIALIZER, constant));
+        return parsed.with(rewritten);
+    }
+
+    private static Path copyModel(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        return to;
     }
 
     @Test
