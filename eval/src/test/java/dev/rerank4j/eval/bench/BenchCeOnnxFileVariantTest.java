@@ -10,7 +10,6 @@ import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +18,8 @@ class BenchCeOnnxFileVariantTest {
 
     @Test
     void runs_another_onnx_file_beside_the_default_and_skips_a_missing_one(@TempDir Path dir) throws Exception {
-        Path model = copy(TestModels.resourceModel("tiny-ce"), dir.resolve("model"));
+        Path model = dir.resolve("model");
+        TestModels.copyTree(TestModels.resourceModel("tiny-ce"), model);
         Files.copy(model.resolve("onnx/model.onnx"), model.resolve("onnx/model_copy.onnx"));
         Path out = dir.resolve("out");
 
@@ -37,19 +37,5 @@ class BenchCeOnnxFileVariantTest {
                 .isPositive();
         assertThat(bench.get("rerank4j-onnx@onnx/missing.onnx").get("skipped").asText()).contains("no onnx/missing.onnx");
         assertThat(Files.readString(out.resolve("bench.md"))).contains("rerank4j-onnx@onnx/model_copy.onnx vs rerank4j-onnx");
-    }
-
-    private static Path copy(Path from, Path to) throws Exception {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-        return to;
     }
 }

@@ -152,7 +152,8 @@ class AttentionFusionTest {
     @Test
     void scale_written_as_constant_times_scores_fuses_and_scores_as_the_original(@TempDir Path dir) throws Exception {
         Path original = TestModels.resourceModel("tiny-ce");
-        Path variant = copyModel(original, dir.resolve("tiny-ce-mul-scale"));
+        Path variant = dir.resolve("tiny-ce-mul-scale");
+        TestModels.copyTree(original, variant);
         Path onnx = variant.resolve("onnx/model.onnx");
         Files.write(onnx, scaleAsConstantTimesScores(Files.readAllBytes(onnx), 2));
 
@@ -195,20 +196,6 @@ class AttentionFusionTest {
         }
         constants.forEach(constant -> rewritten.message(OnnxProto.GRAPH_INITIALIZER, constant));
         return parsed.with(rewritten);
-    }
-
-    private static Path copyModel(Path from, Path to) throws java.io.IOException {
-        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-        return to;
     }
 
     @Test
