@@ -27,10 +27,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * {@code bench-ce}: this project's cross-encoder on each engine against LangChain4j's OnnxScoringModel, on the same
@@ -162,6 +164,10 @@ public final class BenchCeCommand implements Callable<Integer> {
             lengths = tokenLengths(encoder, workload, planner, spec, plannedBatches);
             fullBatch = FullBatch.of(encoder, workload, flops, batchSize);
         }
+        // plain ONNX Runtime sessions on the scorer's batches, one probe per file: each rewrites its graph once
+        Map<Path, OrtSessionProbe> plainSessions = new HashMap<>();
+        Function<Path, OrtSessionProbe> plainSessionsOf = file -> plainSessions.computeIfAbsent(
+                file.toAbsolutePath().normalize(), f -> new OrtSessionProbe(f, plannedBatches));
 
         System.err.printf("bench-ce: %d requests x %d candidates from %s, model %s, max length %d, load average %s%n",
                 workload.requests().size(), depth, candidatesFile, modelDir, maxLength, loadBefore);
@@ -258,7 +264,7 @@ public final class BenchCeCommand implements Callable<Integer> {
             putIfPresent(report, "onnx_file_variants_vs_onnx", variants);
             if (ortThreading && open.containsKey(ONNX)) {
                 report.put("scorer_vs_plain_sessions", scorerVsPlainSessions(open.get(ONNX), workload, lengths, flops,
-                        new OrtSessionProbe(directory.onnxModel().orElseThrow(), plannedBatches), cores));
+                        plainSessionsOf.apply(directory.onnxModel().orElseThrow()), cores));
             }
         } finally {
             open.values().forEach(BenchScorer::close);
@@ -266,8 +272,7 @@ public final class BenchCeCommand implements Callable<Integer> {
 
         if (ortThreading) {
             Path fp32 = directory.onnxModel().orElseThrow(() -> new IllegalArgumentException("no ONNX model in " + modelDir));
-            OrtSessionProbe probe = new OrtSessionProbe(fp32, plannedBatches);
-            Map<String, Object> threading = new LinkedHashMap<>(probe.pairsPerSecond(
+            Map<String, Object> threading = new LinkedHashMap<>(plainSessionsOf.apply(fp32).pairsPerSecond(
                     OrtSessionProbe.threadingSettings(cores, globalPool), repeats));
             if (!globalPool) {
                 threading.put("global thread pool", "not measured: the ONNX Runtime environment already existed");
@@ -294,7 +299,7 @@ public final class BenchCeCommand implements Callable<Integer> {
             for (String file : List.of("onnx/model.onnx", INT8_FILE)) {
                 Path onnx = directory.root().resolve(file);
                 if (Files.isRegularFile(onnx)) {
-                    profiles.put(file, new OrtSessionProbe(onnx, plannedBatches).profile(io.out.resolve("profiles")));
+                    profiles.put(file, plainSessionsOf.apply(onnx).profile(io.out.resolve("profiles")));
                 }
             }
             report.put("ort_profile", profiles);
