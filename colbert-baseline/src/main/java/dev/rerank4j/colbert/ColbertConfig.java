@@ -6,6 +6,8 @@ import dev.rerank4j.crossencoder.model.ModelLoadException;
 
 import java.util.Arrays;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+
 /**
  * The {@code colbert} section of a model's {@code config.json}: everything the encoder needs to build queries and
  * documents the way the model was trained. Nothing is inferred from the model's name.
@@ -29,9 +31,7 @@ public record ColbertConfig(int dim, int queryMaxLen, int docMaxLen, long queryM
     private static final int MIN_LENGTH = 4;
 
     public ColbertConfig {
-        if (dim < 1) {
-            throw new IllegalArgumentException("dim must be >= 1, was " + dim);
-        }
+        ensureGreaterThanZero(dim, "dim");
         if (queryMaxLen < MIN_LENGTH || docMaxLen < MIN_LENGTH) {
             throw new IllegalArgumentException("query_maxlen and doc_maxlen must be >= " + MIN_LENGTH
                     + ", were " + queryMaxLen + " and " + docMaxLen);

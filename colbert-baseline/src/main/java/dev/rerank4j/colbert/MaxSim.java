@@ -1,5 +1,7 @@
 package dev.rerank4j.colbert;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * ColBERT's late-interaction score: for every query vector the largest dot product with any document vector, summed
  * over the query vectors. With L2-normalised vectors the dot product is the cosine.
@@ -35,9 +37,7 @@ public final class MaxSim {
 
     /** Transposes the query for fast scoring of many documents. */
     public static Prepared prepare(TokenVectors query) {
-        if (query == null) {
-            throw new IllegalArgumentException("query vectors cannot be null");
-        }
+        ensureNotNull(query, "query vectors");
         return new Prepared(query);
     }
 
@@ -64,9 +64,7 @@ public final class MaxSim {
         }
 
         public double score(TokenVectors document) {
-            if (document == null) {
-                throw new IllegalArgumentException("document vectors cannot be null");
-            }
+            ensureNotNull(document, "document vectors");
             if (document.dim() != dim) {
                 throw new IllegalArgumentException("document vectors have dim " + document.dim()
                         + " but the query has dim " + dim);

@@ -2,6 +2,8 @@ package dev.rerank4j.colbert;
 
 import java.util.Arrays;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * The token vectors of one query or document: {@code count} vectors of {@code dim} floats in one contiguous
  * row-major array (vector {@code i} starts at {@code i * dim}), the layout MaxSim reads fastest.
@@ -21,9 +23,7 @@ public final class TokenVectors {
 
     /** Copies a {@code [count][dim]} array; every row must have the same length. */
     public static TokenVectors of(float[][] vectors) {
-        if (vectors == null) {
-            throw new IllegalArgumentException("vectors cannot be null");
-        }
+        ensureNotNull(vectors, "vectors");
         if (vectors.length == 0) {
             throw new IllegalArgumentException("vectors cannot be empty (the dimension would be unknown)");
         }
@@ -44,9 +44,7 @@ public final class TokenVectors {
      * (used by the encoder and the index, which build a fresh array per call).
      */
     public static TokenVectors wrap(float[] data, int dim) {
-        if (data == null) {
-            throw new IllegalArgumentException("data cannot be null");
-        }
+        ensureNotNull(data, "data");
         if (dim < 1 || data.length % dim != 0) {
             throw new IllegalArgumentException("data length " + data.length + " is not a multiple of dim " + dim);
         }

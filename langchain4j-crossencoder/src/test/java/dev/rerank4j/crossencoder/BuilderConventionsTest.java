@@ -1,5 +1,6 @@
 package dev.rerank4j.crossencoder;
 
+import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.scoring.ScoringModel;
 import dev.rerank4j.crossencoder.cache.CachingScoringModel;
@@ -9,14 +10,19 @@ import dev.rerank4j.crossencoder.model.HuggingFaceDownloader;
 import dev.rerank4j.crossencoder.rag.AdaptiveDepthPolicy;
 import dev.rerank4j.crossencoder.rag.CascadeContentAggregator;
 import dev.rerank4j.crossencoder.rag.DenseIndex;
+import dev.rerank4j.crossencoder.rag.FixedDepthPolicy;
 import dev.rerank4j.crossencoder.rag.QdrantStores;
+import dev.rerank4j.crossencoder.runtime.Device;
+import dev.rerank4j.crossencoder.scoring.ScoringArguments;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -64,6 +70,26 @@ class BuilderConventionsTest {
         rejectedByBuild("collection", () -> QdrantStores.builder().dimension(4).build());
         rejectedByBuild("port", () -> QdrantStores.builder().collection("c").dimension(4).port(70_000).build());
         rejectedByBuild("dimension", () -> QdrantStores.builder().collection("c").dimension(0).build());
+    }
+
+    @Test
+    void argument_checks_read_as_langchain4j_words_them_whichever_class_throws() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ScoringArguments.requireValid(null, "q"))
+                .withMessage("segments cannot be null");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ScoringArguments.requireValid(Arrays.asList(TextSegment.from("a"), null), "q"))
+                .withMessage("segments[1] cannot be null");
+        assertThatIllegalArgumentException().isThrownBy(() -> new Device(Device.Type.CPU, -1))
+                .withMessage("device index must not be negative, but is: -1");
+        assertThatIllegalArgumentException().isThrownBy(() -> new FixedDepthPolicy(-2))
+                .withMessage("depth must not be negative, but is: -2");
+        assertThatIllegalArgumentException().isThrownBy(() -> RedisScoreCache.builder().maxConnections(0).build())
+                .withMessage("maxConnections must be greater than zero, but is: 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> MeteredScoringModel.builder().build())
+                .withMessage("delegate cannot be null");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> CascadeContentAggregator.builder().scoringModel(MODEL).listener(null).build())
+                .withMessage("listeners[0] cannot be null");
     }
 
     @Test

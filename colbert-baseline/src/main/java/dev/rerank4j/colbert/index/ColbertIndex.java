@@ -27,6 +27,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+
 /**
  * Precomputed ColBERT document vectors in one file, read through a memory mapping.
  *
@@ -92,9 +95,7 @@ public final class ColbertIndex implements AutoCloseable {
     /** Encodes a corpus into a new index file (overwriting {@code file}), optionally with a progress bar on stderr. */
     public static ColbertIndex build(ColbertEncoder encoder, Map<String, String> idToText, Path file,
                                      VectorEncoding encoding, boolean showProgress) {
-        if (encoder == null) {
-            throw new IllegalArgumentException("encoder cannot be null");
-        }
+        ensureNotNull(encoder, "encoder");
         validateDocuments(idToText);
         ColbertIndex index = create(file, encoder.dim(), encoding, encoder.modelFingerprint());
         index.add(encoder, idToText, showProgress);
@@ -130,15 +131,9 @@ public final class ColbertIndex implements AutoCloseable {
 
     /** Creates an empty index file (overwriting {@code file}). */
     public static ColbertIndex create(Path file, int dim, VectorEncoding encoding, long modelFingerprint) {
-        if (file == null) {
-            throw new IllegalArgumentException("file cannot be null");
-        }
-        if (dim < 1) {
-            throw new IllegalArgumentException("dim must be >= 1, was " + dim);
-        }
-        if (encoding == null) {
-            throw new IllegalArgumentException("encoding cannot be null");
-        }
+        ensureNotNull(file, "file");
+        ensureGreaterThanZero(dim, "dim");
+        ensureNotNull(encoding, "encoding");
         Path absolute = file.toAbsolutePath();
         try {
             if (absolute.getParent() != null) {
@@ -158,9 +153,7 @@ public final class ColbertIndex implements AutoCloseable {
 
     /** Opens an existing index file, validating its header and records. */
     public static ColbertIndex open(Path file) {
-        if (file == null) {
-            throw new IllegalArgumentException("file cannot be null");
-        }
+        ensureNotNull(file, "file");
         Path absolute = file.toAbsolutePath();
         if (!Files.isRegularFile(absolute)) {
             throw new IllegalArgumentException("ColBERT index file " + absolute + " does not exist");
@@ -268,9 +261,7 @@ public final class ColbertIndex implements AutoCloseable {
 
     /** As {@link #add(ColbertEncoder, Map)}, with or without the progress bar. */
     public synchronized int add(ColbertEncoder encoder, Map<String, String> idToText, boolean showProgress) {
-        if (encoder == null) {
-            throw new IllegalArgumentException("encoder cannot be null");
-        }
+        ensureNotNull(encoder, "encoder");
         validateDocuments(idToText);
         requireCompatible(encoder);
         List<Map.Entry<String, String>> todo = new ArrayList<>();
@@ -300,9 +291,7 @@ public final class ColbertIndex implements AutoCloseable {
 
     /** Appends precomputed vectors; an id already in the index is an error. */
     public synchronized void addAll(Map<String, TokenVectors> idToVectors) {
-        if (idToVectors == null) {
-            throw new IllegalArgumentException("idToVectors cannot be null");
-        }
+        ensureNotNull(idToVectors, "idToVectors");
         requireOpen();
         Snapshot current = snapshot;
         ByteArrayOutput out = new ByteArrayOutput();
@@ -367,9 +356,7 @@ public final class ColbertIndex implements AutoCloseable {
 
     /** MaxSim of a prepared query against an indexed document, decoding into a per-thread buffer. */
     public double score(MaxSim.Prepared query, String id) {
-        if (query == null) {
-            throw new IllegalArgumentException("query cannot be null");
-        }
+        ensureNotNull(query, "query");
         if (query.dim() != dim) {
             throw new IllegalArgumentException("query dim " + query.dim() + " does not match index dim " + dim);
         }
@@ -389,9 +376,7 @@ public final class ColbertIndex implements AutoCloseable {
 
     private Entry entryOf(Snapshot s, String id) {
         requireOpen();
-        if (id == null) {
-            throw new IllegalArgumentException("id cannot be null");
-        }
+        ensureNotNull(id, "id");
         Entry entry = s.entries().get(id);
         if (entry == null) {
             throw new IllegalArgumentException("document id \"" + id + "\" is not in index " + file);
@@ -496,9 +481,7 @@ public final class ColbertIndex implements AutoCloseable {
     }
 
     private static void validateDocuments(Map<String, String> idToText) {
-        if (idToText == null) {
-            throw new IllegalArgumentException("idToText cannot be null");
-        }
+        ensureNotNull(idToText, "idToText");
         for (Map.Entry<String, String> doc : idToText.entrySet()) {
             if (doc.getKey() == null || doc.getKey().isEmpty()) {
                 throw new IllegalArgumentException("idToText has a null or empty document id");

@@ -41,6 +41,7 @@ import static io.qdrant.client.VectorFactory.multiVector;
 import static io.qdrant.client.VectorFactory.vector;
 import static io.qdrant.client.VectorsFactory.namedVectors;
 import static io.qdrant.client.WithPayloadSelectorFactory.enable;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
 
 /**
  * The ColBERT pipeline inside Qdrant, through the official Java client: each point carries a dense vector and a
@@ -96,9 +97,7 @@ public final class QdrantColbertStore implements ContentRetriever {
 
     /** Embeds, encodes and upserts documents (id to text); an existing id is overwritten. */
     public void addAll(Map<String, String> idToText) {
-        if (idToText == null) {
-            throw new IllegalArgumentException("idToText cannot be null");
-        }
+        ensureNotNull(idToText, "idToText");
         List<Map.Entry<String, String>> docs = new ArrayList<>(idToText.entrySet());
         for (Map.Entry<String, String> doc : docs) {
             if (doc.getKey() == null || doc.getValue() == null) {
@@ -131,9 +130,7 @@ public final class QdrantColbertStore implements ContentRetriever {
         if (query == null || query.isBlank()) {
             throw new IllegalArgumentException("query cannot be null or blank");
         }
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
+        ensureGreaterThanZero(limit, "limit");
         float[] dense = embeddingModel.embed(query).content().vector();
         float[][] colbert = encoder.encodeQuery(query).toArray();
         QueryPoints request = QueryPoints.newBuilder()
@@ -163,9 +160,7 @@ public final class QdrantColbertStore implements ContentRetriever {
 
     @Override
     public List<Content> retrieve(Query query) {
-        if (query == null) {
-            throw new IllegalArgumentException("query cannot be null");
-        }
+        ensureNotNull(query, "query");
         return search(query.text(), maxResults);
     }
 

@@ -4,6 +4,8 @@ import dev.langchain4j.model.chat.ChatModel;
 
 import java.util.List;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * Asks a chat model to answer a question from the top passages, with a fixed reply for questions the passages do
  * not answer (so declining can be measured on unanswerable questions).
@@ -16,19 +18,13 @@ public final class AnswerGenerator {
     private final ChatModel model;
 
     public AnswerGenerator(ChatModel model) {
-        if (model == null) {
-            throw new IllegalArgumentException("model cannot be null");
-        }
+        ensureNotNull(model, "model");
         this.model = model;
     }
 
     public String answer(String question, List<String> passages) {
-        if (question == null) {
-            throw new IllegalArgumentException("question cannot be null");
-        }
-        if (passages == null) {
-            throw new IllegalArgumentException("passages cannot be null");
-        }
+        ensureNotNull(question, "question");
+        ensureNotNull(passages, "passages");
         StringBuilder prompt = new StringBuilder();
         prompt.append("Answer the question using only the passages below. Reply with the shortest exact answer ")
                 .append("span (a few words), no explanation. If the passages do not contain the answer, reply ")

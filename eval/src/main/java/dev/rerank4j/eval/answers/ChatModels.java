@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * The chat model for answer generation, configured from environment variables:
  * {@code RERANK4J_OPENAI_BASE_URL}, {@code RERANK4J_OPENAI_API_KEY}, {@code RERANK4J_OPENAI_MODEL} (any
@@ -30,9 +32,7 @@ public final class ChatModels {
     }
 
     public static Optional<Configured> fromEnvironment(Map<String, String> env) {
-        if (env == null) {
-            throw new IllegalArgumentException("env cannot be null");
-        }
+        ensureNotNull(env, "env");
         String openAiModel = blankToNull(env.get(OPENAI_MODEL));
         String openAiUrl = blankToNull(env.get(OPENAI_BASE_URL));
         if (openAiModel != null || openAiUrl != null) {

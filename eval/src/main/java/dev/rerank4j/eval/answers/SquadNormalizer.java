@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * The SQuAD evaluation script's answer normalisation: lower case, ASCII punctuation removed, articles
  * (a, an, the) removed, whitespace collapsed.
@@ -18,9 +20,7 @@ public final class SquadNormalizer {
     }
 
     public static String normalize(String text) {
-        if (text == null) {
-            throw new IllegalArgumentException("text cannot be null");
-        }
+        ensureNotNull(text, "text");
         String lower = text.toLowerCase(java.util.Locale.ROOT);
         StringBuilder kept = new StringBuilder(lower.length());
         for (int i = 0; i < lower.length(); i++) {

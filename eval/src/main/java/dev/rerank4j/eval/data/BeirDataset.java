@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * A data set in BEIR layout: {@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/<split>.tsv} and, for QA
  * sets, {@code answers.jsonl}. Loading validates every line and reports problems as {@link BeirFormatException}
@@ -47,9 +49,7 @@ public final class BeirDataset {
 
     /** Loads the set in {@code directory} with the judgements of {@code split}. */
     public static BeirDataset load(Path directory, String split) {
-        if (directory == null) {
-            throw new IllegalArgumentException("directory cannot be null");
-        }
+        ensureNotNull(directory, "directory");
         if (split == null || split.isBlank()) {
             throw new IllegalArgumentException("split cannot be blank");
         }

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * First-stage candidate lists from a TSV file ({@code query-id, corpus-id, rank, score}, header optional), as in
  * {@code ../shared/models/candidates/<set>-<split>.tsv}. Lists are ordered by rank.
@@ -26,9 +28,7 @@ public final class CandidateLists {
     }
 
     public static Map<String, List<Candidate>> read(Path file) {
-        if (file == null) {
-            throw new IllegalArgumentException("file cannot be null");
-        }
+        ensureNotNull(file, "file");
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("candidate file " + file + " does not exist");
         }

@@ -2,13 +2,13 @@ package dev.rerank4j.eval.metrics;
 
 import java.util.Arrays;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /** Latency percentiles (nearest-rank on the sorted sample, the convention of most benchmark tools). */
 public record Latencies(double p50, double p95, double p99, double mean, int count) {
 
     public static Latencies of(double[] millis) {
-        if (millis == null) {
-            throw new IllegalArgumentException("millis cannot be null");
-        }
+        ensureNotNull(millis, "millis");
         if (millis.length == 0) {
             return new Latencies(0, 0, 0, 0, 0);
         }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * Per-query ranking metrics with the trec_eval / pytrec_eval conventions: graded gains from the qrels, log2
  * discount, ideal ranking from the qrels, grade &lt;= 0 is not relevant, unjudged documents are not relevant.
@@ -110,12 +112,8 @@ public final class RankingMetrics {
     }
 
     private static void check(List<String> ranking, Map<String, Integer> judgements, int k) {
-        if (ranking == null) {
-            throw new IllegalArgumentException("ranking cannot be null");
-        }
-        if (judgements == null) {
-            throw new IllegalArgumentException("judgements cannot be null");
-        }
+        ensureNotNull(ranking, "ranking");
+        ensureNotNull(judgements, "judgements");
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1, was " + k);
         }

@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * {@code ce@N} and {@code ce-sla@MS} (and any other {@link ScoringModel} at a fixed depth): the first-stage candidates go through {@link CascadeContentAggregator}, wired
  * as an application wires it (fixed depth N, or an {@link AdaptiveDepthPolicy} with a budget of MS milliseconds
@@ -45,12 +47,8 @@ public final class CascadePipeline implements RerankPipeline {
     private CascadePipeline(String name, ScoringModel model, boolean cached, String modelId, String engine,
                             Map<String, Document> corpus, AdaptiveDepthPolicy adaptivePolicy, int depth,
                             int firstStageSize) {
-        if (model == null) {
-            throw new IllegalArgumentException("model cannot be null");
-        }
-        if (corpus == null) {
-            throw new IllegalArgumentException("corpus cannot be null");
-        }
+        ensureNotNull(model, "model");
+        ensureNotNull(corpus, "corpus");
         if (firstStageSize < 1) {
             throw new IllegalArgumentException("firstStageSize must be >= 1, was " + firstStageSize);
         }
@@ -107,9 +105,7 @@ public final class CascadePipeline implements RerankPipeline {
     }
 
     private static void requireModel(CrossEncoderScoringModel model) {
-        if (model == null) {
-            throw new IllegalArgumentException("model cannot be null");
-        }
+        ensureNotNull(model, "model");
     }
 
     @Override

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * Dense first stage on {@link DenseIndex}: LangChain4j's in-process embedding model (all-MiniLM-L6-v2) and
  * {@code InMemoryEmbeddingStore}, passage = title + " " + text, as the reference candidate lists were made. The
@@ -48,18 +50,14 @@ public final class DenseFirstStage implements FirstStage {
         if (corpus == null || corpus.isEmpty()) {
             throw new IllegalArgumentException("corpus cannot be empty");
         }
-        if (model == null) {
-            throw new IllegalArgumentException("model cannot be null");
-        }
+        ensureNotNull(model, "model");
         if (modelId == null || modelId.isBlank()) {
             throw new IllegalArgumentException("modelId cannot be blank");
         }
         if (depth < 1) {
             throw new IllegalArgumentException("depth must be >= 1, was " + depth);
         }
-        if (cacheDir == null) {
-            throw new IllegalArgumentException("cacheDir cannot be null");
-        }
+        ensureNotNull(cacheDir, "cacheDir");
         Path storeFile = cacheDir.resolve("dense-" + CacheKeys.of(corpus, modelId) + ".json");
         boolean existed = Files.isRegularFile(storeFile);
         DenseIndex index = DenseIndex.builder().embeddingModel(model).storeFile(storeFile)

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * Builds the pipelines of a run from their specs. Models are opened once and shared (every {@code ce@N} uses the
  * same session); {@link #close()} frees them.
@@ -131,9 +133,7 @@ public final class PipelineFactory implements AutoCloseable {
 
         /** Where indexes (ColBERT) are cached. */
         public Builder cacheDir(Path cacheDir) {
-            if (cacheDir == null) {
-                throw new IllegalArgumentException("cacheDir cannot be null");
-            }
+            ensureNotNull(cacheDir, "cacheDir");
             this.cacheDir = cacheDir;
             return this;
         }
@@ -187,9 +187,7 @@ public final class PipelineFactory implements AutoCloseable {
         }
 
         public PipelineFactory build() {
-            if (corpus == null) {
-                throw new IllegalArgumentException("corpus cannot be null");
-            }
+            ensureNotNull(corpus, "corpus");
             return new PipelineFactory(this);
         }
     }

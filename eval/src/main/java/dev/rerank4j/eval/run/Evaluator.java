@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * Runs every pipeline on the same first-stage candidates of each query and aggregates the metrics. Latency of a
  * pipeline on a query = first-stage time + its own rerank time, both wall-clock, one query at a time.
@@ -295,12 +297,8 @@ public final class Evaluator {
         }
 
         public Evaluator build() {
-            if (dataset == null) {
-                throw new IllegalArgumentException("dataset cannot be null");
-            }
-            if (firstStage == null) {
-                throw new IllegalArgumentException("firstStage cannot be null");
-            }
+            ensureNotNull(dataset, "dataset");
+            ensureNotNull(firstStage, "firstStage");
             if (pipelines.isEmpty()) {
                 throw new IllegalArgumentException("pipelines cannot be empty");
             }

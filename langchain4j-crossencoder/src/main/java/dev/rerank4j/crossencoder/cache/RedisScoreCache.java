@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+
 /**
  * The shared (L2) score cache on Redis, through Jedis: every replica of a deployment reads and writes the same
  * scores, so a popular (query, passage) pair is computed once per fleet instead of once per replica.
@@ -330,9 +332,7 @@ public final class RedisScoreCache implements SharedScoreCache, AutoCloseable {
                 throw new IllegalArgumentException("ttl must be at least 1 ms, but is: " + ttl);
             }
             int connections = maxConnections != null ? maxConnections : DEFAULT_MAX_CONNECTIONS;
-            if (connections < 1) {
-                throw new IllegalArgumentException("maxConnections must be greater than zero, but is: " + connections);
-            }
+            ensureGreaterThanZero(connections, "maxConnections");
             if (client != null) {
                 if (uri != null) {
                     throw new IllegalArgumentException("uri and client cannot both be set");

@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * The prompt a decoder-LLM reranker (Qwen3-Reranker, mxbai-rerank-v2, their seq-cls conversions) reads, as data: a
  * JSON file per family, overridable by the caller or by a {@value #MODEL_FILE} in the model directory.
@@ -152,9 +154,7 @@ public final class PromptTemplate {
 
     /** Reads a template file; a malformed file is an {@link IllegalArgumentException} naming the file and field. */
     public static PromptTemplate fromFile(Path file) {
-        if (file == null) {
-            throw new IllegalArgumentException("template file cannot be null");
-        }
+        ensureNotNull(file, "template file");
         try {
             return parse(MAPPER.readTree(Files.readString(file)), file.toAbsolutePath().toString());
         } catch (IOException e) {

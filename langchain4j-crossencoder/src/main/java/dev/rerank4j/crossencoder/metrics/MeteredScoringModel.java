@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * A {@link ScoringModel} decorator that records every call in Micrometer: its duration (OTel GenAI
  * {@code gen_ai.client.operation.duration}) and, from the {@link ScoringStats} the cross-encoder reports, the time
@@ -180,12 +182,8 @@ public final class MeteredScoringModel implements ScoringModel {
         }
 
         public MeteredScoringModel build() {
-            if (delegate == null) {
-                throw new IllegalArgumentException("delegate is required");
-            }
-            if (registry == null) {
-                throw new IllegalArgumentException("meterRegistry is required");
-            }
+            ensureNotNull(delegate, "delegate");
+            ensureNotNull(registry, "meterRegistry");
             if (modelName != null && modelName.isBlank()) {
                 throw new IllegalArgumentException("modelName cannot be blank");
             }

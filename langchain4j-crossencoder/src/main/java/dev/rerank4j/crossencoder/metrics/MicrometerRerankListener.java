@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * Records every cascade request ({@code CascadeContentAggregator.builder().listener(...)}) in Micrometer: total
  * duration, the depth chosen, the candidates seen and fallbacks by {@link FallbackReason}. A counter per reason
@@ -31,9 +33,7 @@ public final class MicrometerRerankListener implements RerankListener {
     }
 
     public MicrometerRerankListener(MeterRegistry registry, String modelName, Tags extraTags) {
-        if (registry == null) {
-            throw new IllegalArgumentException("registry cannot be null");
-        }
+        ensureNotNull(registry, "registry");
         if (modelName == null || modelName.isBlank()) {
             throw new IllegalArgumentException("modelName cannot be blank");
         }

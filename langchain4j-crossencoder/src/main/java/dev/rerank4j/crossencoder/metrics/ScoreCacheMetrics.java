@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
 import java.util.function.ToDoubleFunction;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * Binds a {@link CachingScoringModel}'s meters: the local cache through Micrometer's own Caffeine binder
  * ({@code cache.gets}, {@code cache.puts}, {@code cache.evictions}, {@code cache.size} with
@@ -28,9 +30,7 @@ public final class ScoreCacheMetrics implements MeterBinder {
     }
 
     public ScoreCacheMetrics(CachingScoringModel cache, Tags tags) {
-        if (cache == null) {
-            throw new IllegalArgumentException("cache cannot be null");
-        }
+        ensureNotNull(cache, "cache");
         this.cache = cache;
         this.tags = tags == null ? Tags.empty() : tags;
     }

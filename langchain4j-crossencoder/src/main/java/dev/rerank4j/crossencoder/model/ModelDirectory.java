@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * A model in Hugging Face layout on local disk: {@code config.json}, {@code tokenizer.json} and at least one of
  * {@code onnx/model.onnx} (transformers.js / hub layout), {@code model.onnx} at the top (Optimum's layout) or
@@ -48,9 +50,7 @@ public final class ModelDirectory {
 
     /** Opens a model directory, failing with a message that names the directory and the missing file. */
     public static ModelDirectory of(Path root) {
-        if (root == null) {
-            throw new IllegalArgumentException("modelDirectory cannot be null");
-        }
+        ensureNotNull(root, "modelDirectory");
         Path dir = root.toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("Model directory " + dir + " does not exist or is not a directory");

@@ -109,9 +109,7 @@ public final class CascadeContentAggregator implements ContentAggregator {
     @Override
     public List<Content> aggregate(Map<Query, Collection<List<Content>>> queryToContents) {
         long start = System.nanoTime();
-        if (queryToContents == null) {
-            throw new IllegalArgumentException("queryToContents cannot be null");
-        }
+        ensureNotNull(queryToContents, "queryToContents");
         if (queryToContents.isEmpty()) {
             return List.of();
         }
@@ -128,12 +126,8 @@ public final class CascadeContentAggregator implements ContentAggregator {
 
     /** Reranks one first-stage list (best first) for a query: the cascade without fusion. */
     public List<Content> rerank(String query, List<Content> firstStage) {
-        if (query == null) {
-            throw new IllegalArgumentException("query cannot be null");
-        }
-        if (firstStage == null) {
-            throw new IllegalArgumentException("firstStage cannot be null");
-        }
+        ensureNotNull(query, "query");
+        ensureNotNull(firstStage, "firstStage");
         List<Content> candidates = firstStage.size() > firstStageSize ? firstStage.subList(0, firstStageSize) : firstStage;
         return candidates.isEmpty() ? List.of() : rerank(query, candidates, System.nanoTime());
     }
@@ -552,7 +546,7 @@ public final class CascadeContentAggregator implements ContentAggregator {
                 ensureNotNegative(phaseSize, "phaseSize");
             }
             for (int i = 0; i < listeners.size(); i++) {
-                ensureNotNull(listeners.get(i), "listeners[" + i + "]");
+                ensureNotNull(listeners.get(i), "listeners[%s] cannot be null", i);
             }
             return new CascadeContentAggregator(this);
         }

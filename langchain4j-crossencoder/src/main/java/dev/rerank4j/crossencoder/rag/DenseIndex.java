@@ -38,6 +38,8 @@ import java.util.UUID;
 
 import static dev.langchain4j.internal.Utils.getOrDefault;
 import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZeroIfNotNull;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
 
 /**
  * The dense first stage: documents embedded in process (all-MiniLM-L6-v2 by default) into an embedding store.
@@ -128,16 +130,12 @@ public final class DenseIndex {
      * @throws IllegalArgumentException for a null list, null or blank document, or a duplicate id
      */
     public synchronized IngestReport sync(List<Document> input) {
-        if (input == null) {
-            throw new IllegalArgumentException("documents cannot be null");
-        }
+        ensureNotNull(input, "documents");
         Map<String, Document> byId = new LinkedHashMap<>();
         Map<String, String> hashes = new LinkedHashMap<>();
         for (int i = 0; i < input.size(); i++) {
             Document document = input.get(i);
-            if (document == null) {
-                throw new IllegalArgumentException("documents[" + i + "] cannot be null");
-            }
+            ensureNotNull(document, "documents[%s] cannot be null", i);
             String id = documentId(document);
             if (byId.putIfAbsent(id, document) != null) {
                 throw new IllegalArgumentException("documents[" + i + "] repeats the document id '" + id + "'");
@@ -343,9 +341,7 @@ public final class DenseIndex {
 
     /** LangChain4j's retriever over this index (no minimum score), e.g. the 150 candidates of the cascade. */
     public ContentRetriever retriever(int maxResults) {
-        if (maxResults < 1) {
-            throw new IllegalArgumentException("maxResults must be >= 1, was " + maxResults);
-        }
+        ensureGreaterThanZero(maxResults, "maxResults");
         return EmbeddingStoreContentRetriever.builder()
                 .embeddingStore(store)
                 .embeddingModel(embeddingModel)
@@ -356,12 +352,8 @@ public final class DenseIndex {
 
     /** The nearest segments to a query, best first. */
     public List<EmbeddingMatch<TextSegment>> search(String query, int maxResults) {
-        if (query == null) {
-            throw new IllegalArgumentException("query cannot be null");
-        }
-        if (maxResults < 1) {
-            throw new IllegalArgumentException("maxResults must be >= 1, was " + maxResults);
-        }
+        ensureNotNull(query, "query");
+        ensureGreaterThanZero(maxResults, "maxResults");
         Embedding embedding = embeddingModel.embed(query).content();
         return store.search(EmbeddingSearchRequest.builder()
                 .queryEmbedding(embedding)

@@ -4,13 +4,13 @@ import dev.langchain4j.data.segment.TextSegment;
 
 import java.util.List;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
+
 /** Reranks the same number of leading candidates every time. */
 public record FixedDepthPolicy(int depth) implements DepthPolicy {
 
     public FixedDepthPolicy {
-        if (depth < 0) {
-            throw new IllegalArgumentException("depth must be >= 0, was " + depth);
-        }
+        ensureNotNegative(depth, "depth");
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.langchain4j.rag.DefaultRetrievalAugmentor;
 import dev.langchain4j.rag.RetrievalAugmentor;
 import dev.langchain4j.rag.content.aggregator.ContentAggregator;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /**
  * Wires the cascade into LangChain4j: {@link DenseIndex#retriever(int)} (150 candidates by default) feeding a
  * {@link CascadeContentAggregator} inside a {@link DefaultRetrievalAugmentor}.
@@ -25,12 +27,8 @@ public final class RerankingPipeline {
     }
 
     public static RetrievalAugmentor retrievalAugmentor(DenseIndex index, int firstStageSize, ContentAggregator aggregator) {
-        if (index == null) {
-            throw new IllegalArgumentException("index cannot be null");
-        }
-        if (aggregator == null) {
-            throw new IllegalArgumentException("aggregator cannot be null");
-        }
+        ensureNotNull(index, "index");
+        ensureNotNull(aggregator, "aggregator");
         return DefaultRetrievalAugmentor.builder()
                 .contentRetriever(index.retriever(firstStageSize))
                 .contentAggregator(aggregator)

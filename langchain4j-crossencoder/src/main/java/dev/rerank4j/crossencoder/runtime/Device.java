@@ -1,17 +1,16 @@
 package dev.rerank4j.crossencoder.runtime;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
+
 /** Where inference runs: the CPU (default) or one CUDA GPU. */
 public record Device(Type type, int index) {
 
     public enum Type { CPU, CUDA }
 
     public Device {
-        if (type == null) {
-            throw new IllegalArgumentException("device type cannot be null");
-        }
-        if (index < 0) {
-            throw new IllegalArgumentException("device index must be >= 0, was " + index);
-        }
+        ensureNotNull(type, "device type");
+        ensureNotNegative(index, "device index");
     }
 
     public static Device cpu() {

@@ -4,6 +4,8 @@ import dev.langchain4j.data.segment.TextSegment;
 
 import java.util.List;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNull;
+
 /** The argument checks every {@code ScoringModel.scoreAll} in this project makes, with the same messages. */
 public final class ScoringArguments {
 
@@ -12,16 +14,10 @@ public final class ScoringArguments {
 
     /** Rejects a null list, a null query and a null segment, naming it ({@code segments[3]}). */
     public static void requireValid(List<TextSegment> segments, String query) {
-        if (segments == null) {
-            throw new IllegalArgumentException("segments cannot be null");
-        }
-        if (query == null) {
-            throw new IllegalArgumentException("query cannot be null");
-        }
+        ensureNotNull(segments, "segments");
+        ensureNotNull(query, "query");
         for (int i = 0; i < segments.size(); i++) {
-            if (segments.get(i) == null) {
-                throw new IllegalArgumentException("segments[" + i + "] cannot be null");
-            }
+            ensureNotNull(segments.get(i), "segments[%s] cannot be null", i);
         }
     }
 }

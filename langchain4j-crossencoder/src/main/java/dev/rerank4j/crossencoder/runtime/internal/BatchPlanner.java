@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+
 /**
  * Groups sequences into batches: sorted by length so that rows of similar length share a batch (little padding),
  * at most {@code maxBatchSize} rows, at most {@code maxBatchTokens} padded tokens per batch, and no row padded by
@@ -41,12 +43,8 @@ public final class BatchPlanner {
             throw new IllegalArgumentException("maxPaddingRatio must be in [0, 1], was " + maxPaddingRatio);
         }
         this.maxPaddingRatio = maxPaddingRatio;
-        if (maxBatchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be >= 1, was " + maxBatchSize);
-        }
-        if (maxBatchTokens < 1) {
-            throw new IllegalArgumentException("maxBatchTokens must be >= 1, was " + maxBatchTokens);
-        }
+        ensureGreaterThanZero(maxBatchSize, "batchSize");
+        ensureGreaterThanZero(maxBatchTokens, "maxBatchTokens");
         this.maxBatchSize = maxBatchSize;
         this.maxBatchTokens = maxBatchTokens;
     }

@@ -12,6 +12,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureGreaterThanZero;
+
 /**
  * Runs the batches of every call on one engine with a few worker threads, each running one batch at a time. On a
  * CPU the default is one single-threaded run per core: ONNX Runtime spreads one operator of these small models over
@@ -77,9 +79,7 @@ public final class BatchScheduler implements AutoCloseable {
      */
     public BatchScheduler(InferenceEngine engine, BatchPlanner planner, Function<List<EncodedInput>, TokenBatch> batcher,
                           int workerCount, boolean mergeRequests) {
-        if (workerCount < 1) {
-            throw new IllegalArgumentException("workers must be >= 1, was " + workerCount);
-        }
+        ensureGreaterThanZero(workerCount, "workers");
         this.engine = engine;
         this.planner = planner;
         this.batcher = batcher;

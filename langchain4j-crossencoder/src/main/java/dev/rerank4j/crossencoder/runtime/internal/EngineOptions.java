@@ -3,6 +3,8 @@ package dev.rerank4j.crossencoder.runtime.internal;
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 
+import static dev.langchain4j.internal.ValidationUtils.ensureNotNegative;
+
 /**
  * How to open an engine: the engine options of {@link dev.rerank4j.crossencoder.model.ModelBuilder} with defaults
  * applied (part of {@link ModelSettings}).
@@ -26,12 +28,8 @@ public record EngineOptions(EngineKind kind, Device device, int intraOpThreads, 
         kind = kind == null ? EngineKind.AUTO : kind;
         device = device == null ? Device.cpu() : device;
         attentionFusion = attentionFusion == null ? AttentionFusion.Mode.ANY_BATCH : attentionFusion;
-        if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
-        }
-        if (maxConcurrentRuns < 0) {
-            throw new IllegalArgumentException("maxConcurrentRuns must be >= 0, was " + maxConcurrentRuns);
-        }
+        ensureNotNegative(intraOpThreads, "intraOpThreads");
+        ensureNotNegative(maxConcurrentRuns, "maxConcurrentRuns");
     }
 
     public EngineOptions(EngineKind kind, Device device, int intraOpThreads, String onnxFile, String outputName,
