@@ -234,6 +234,7 @@ public final class BenchCeCommand implements Callable<Integer> {
                 } else {
                     result.put("max_abs_score_diff_vs_" + referenceName, maxAbsDiff(reference, first));
                 }
+                result.put("engine", scorer.engine());
                 report.put(name, result);
             }
             report.put("gemm_gflops", BenchStats.round(gemm));

@@ -13,8 +13,9 @@ final class BenchMarkdown {
         StringBuilder md = new StringBuilder();
         md.append("# bench-ce\n\n");
         if (report.get("machine") instanceof Map<?, ?> machine) {
-            md.append(String.format(Locale.ROOT, "Machine: %s cores, %s, %s; load average %s before, %s after; %s s.%n%n",
-                    machine.get("cores"), machine.get("cpu"), machine.get("jvm"), machine.get("load_average_before"),
+            md.append(String.format(Locale.ROOT, "Machine: %s cores, %s (%s; %s), %s; load average %s before, %s after; %s s.%n%n",
+                    machine.get("cores"), machine.get("cpu"), machine.get("cpu_id"), machine.get("cpu_flags"),
+                    machine.get("jvm"), machine.get("load_average_before"),
                     machine.get("load_average_after"), machine.get("bench_seconds")));
         }
         md.append("| scorer | concurrent requests | pairs/s | p50 ms | p95 ms | padding waste | model GFLOP/s | of roofline |\n");
@@ -28,6 +29,15 @@ final class BenchMarkdown {
                             num(r, "padding_waste"), num(r, "model_gflops_per_s"), 100 * num(r, "fraction_of_roofline")));
                 }
             }
+        }
+        StringBuilder engines = new StringBuilder();
+        for (Map.Entry<String, Object> entry : report.entrySet()) {
+            if (entry.getValue() instanceof Map<?, ?> scorer && scorer.get("engine") instanceof String engine) {
+                engines.append("- `").append(entry.getKey()).append("`: ").append(engine).append('\n');
+            }
+        }
+        if (!engines.isEmpty()) {
+            md.append("\nEngines:\n\n").append(engines);
         }
         md.append(String.format(Locale.ROOT, "%nRoofline %.1f GFLOP/s (%s): PyTorch GEMM %.1f, ONNX Runtime GEMM %s.%n",
                 number(report.get("roofline_gflops")), report.get("roofline_source"),

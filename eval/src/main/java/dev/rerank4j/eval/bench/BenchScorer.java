@@ -19,6 +19,9 @@ public interface BenchScorer extends AutoCloseable {
     /** Tokens the last call on this thread fed to the model, padding included (-1 if the scorer cannot say). */
     long lastPaddedTokens();
 
+    /** What runs the model: runtime and version, graph file and its rewrites, as the scorer describes itself. */
+    String engine();
+
     /** Time the last call on this thread spent tokenising (-1 if the scorer cannot say). */
     default long lastTokenizeNanos() {
         return -1;
@@ -47,6 +50,11 @@ public interface BenchScorer extends AutoCloseable {
             @Override
             public long lastTokenizeNanos() {
                 return last.get() == null ? -1 : last.get().tokenizeNanos();
+            }
+
+            @Override
+            public String engine() {
+                return model.engineDescription();
             }
 
             @Override
@@ -86,6 +94,11 @@ public interface BenchScorer extends AutoCloseable {
             @Override
             public long lastPaddedTokens() {
                 return -1;
+            }
+
+            @Override
+            public String engine() {
+                return "LangChain4j OnnxScoringModel on onnxruntime " + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
             }
 
             @Override

@@ -37,5 +37,13 @@ class BenchCeOnnxFileVariantTest {
                 .isPositive();
         assertThat(bench.get("rerank4j-onnx@onnx/missing.onnx").get("skipped").asText()).contains("no onnx/missing.onnx");
         assertThat(Files.readString(out.resolve("bench.md"))).contains("rerank4j-onnx@onnx/model_copy.onnx vs rerank4j-onnx");
+
+        // which runtime and file each figure came from, and on which CPU
+        assertThat(bench.get("rerank4j-onnx").get("engine").asText()).contains("onnxruntime 1.").contains("model.onnx")
+                .doesNotContain("model_copy.onnx");
+        assertThat(bench.get("rerank4j-onnx@onnx/model_copy.onnx").get("engine").asText()).contains("model_copy.onnx");
+        assertThat(bench.get("machine").get("cpu_id").asText()).isNotBlank();
+        assertThat(Files.readString(out.resolve("bench.md")))
+                .contains("- `rerank4j-onnx`: " + bench.get("rerank4j-onnx").get("engine").asText());
     }
 }
