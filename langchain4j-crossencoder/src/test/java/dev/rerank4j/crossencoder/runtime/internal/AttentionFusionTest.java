@@ -199,6 +199,73 @@ class AttentionFusionTest {
     }
 
     @Test
+    void query_and_key_each_scaled_by_the_root_of_the_scale_as_sdpa_exports_fuse_and_score_as_the_original(
+            @TempDir Path dir) throws Exception {
+        Path original = TestModels.resourceModel("tiny-ce");
+        Path variant = dir.resolve("tiny-ce-sdpa-scale");
+        TestModels.copyTree(original, variant);
+        Path onnx = variant.resolve("onnx/model.onnx");
+        Files.write(onnx, scaleSplitOverQueryAndKey(Files.readAllBytes(onnx), 2));
+
+        try (CrossEncoderScoringModel exported = builder(original, false, 0).build();
+             CrossEncoderScoringModel sdpaShaped = builder(variant, false, 0).build();
+             CrossEncoderScoringModel fused = builder(variant, true, 0).build()) {
+            assertThat(fused.engineDescription()).contains("attention fused for unpadded batches in 2 of 2 blocks");
+            double[] expected = exported.scorePassages("how is calcium absorbed?", PASSAGES).scores();
+            double[] rewritten = sdpaShaped.scorePassages("how is calcium absorbed?", PASSAGES).scores();
+            double[] actual = fused.scorePassages("how is calcium absorbed?", PASSAGES).scores();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(Math.abs(rewritten[i] - expected[i])).as("the rewrite itself, passage %d", i).isLessThan(1e-4);
+                assertThat(Math.abs(actual[i] - expected[i])).as("passage %d", i).isLessThan(1e-4);
+            }
+        }
+    }
+
+    /**
+     * Each block's {@code Div(MatMul(Q, Kᵀ), c)} rewritten as PyTorch's export of {@code scaled_dot_product_attention}
+     * spells it: {@code MatMul(Mul(Q, √(1/c)), Mul(Kᵀ, √(1/c)))}, the scale split over both operands.
+     */
+    private static byte[] scaleSplitOverQueryAndKey(byte[] model, int expectedBlocks) {
+        OnnxProto.Model parsed = OnnxProto.Model.parse(model);
+        OnnxProto.Graph graph = OnnxProto.Graph.parse(parsed.graph());
+        Map<Integer, List<ProtoWire.Writer>> replaced = new java.util.HashMap<>();
+        List<ProtoWire.Writer> constants = new java.util.ArrayList<>();
+        for (OnnxProto.Node node : graph.nodes()) {
+            OnnxProto.Node matMul = node.inputs().isEmpty() ? null : graph.producers().get(node.inputs().get(0));
+            if (node.is("Div") && matMul != null && matMul.is("MatMul")) {
+                float scale = OnnxProto.floats(graph.constant(node.inputs().get(1)).orElseThrow()).orElseThrow()[0];
+                String root = node.name() + "/sqrt_scale";
+                constants.add(OnnxProto.floatTensor(root, new long[0], new float[] {(float) Math.sqrt(1 / scale)}));
+                String query = matMul.inputs().get(0);
+                String keyTransposed = matMul.inputs().get(1);
+                // the two Muls where the MatMul was (their inputs exist by then), the MatMul where the Div was
+                replaced.put(matMul.field(), List.of(mul(query, root, query + "/scaled", node.name() + "_q"),
+                        mul(keyTransposed, root, keyTransposed + "/scaled", node.name() + "_k")));
+                replaced.put(node.field(), List.of(new ProtoWire.Writer().string(OnnxProto.NODE_INPUT, query + "/scaled")
+                        .string(OnnxProto.NODE_INPUT, keyTransposed + "/scaled")
+                        .string(OnnxProto.NODE_OUTPUT, node.outputs().get(0))
+                        .string(OnnxProto.NODE_NAME, node.name() + "_scaled_matmul").string(OnnxProto.NODE_OP_TYPE, "MatMul")));
+            }
+        }
+        assertThat(replaced).as("attention scales rewritten").hasSize(2 * expectedBlocks);
+        ProtoWire.Writer rewritten = new ProtoWire.Writer();
+        for (int i = 0; i < graph.fields().size(); i++) {
+            if (replaced.containsKey(i)) {
+                replaced.get(i).forEach(writer -> rewritten.message(OnnxProto.GRAPH_NODE, writer));
+            } else {
+                rewritten.copy(graph.fields().get(i));
+            }
+        }
+        constants.forEach(constant -> rewritten.message(OnnxProto.GRAPH_INITIALIZER, constant));
+        return parsed.with(rewritten);
+    }
+
+    private static ProtoWire.Writer mul(String input, String constant, String output, String name) {
+        return new ProtoWire.Writer().string(OnnxProto.NODE_INPUT, input).string(OnnxProto.NODE_INPUT, constant)
+                .string(OnnxProto.NODE_OUTPUT, output).string(OnnxProto.NODE_NAME, name).string(OnnxProto.NODE_OP_TYPE, "Mul");
+    }
+
+    @Test
     void decoder_rerankers_are_not_fused() {
         try (CrossEncoderScoringModel decoder = CrossEncoderScoringModel.builder()
                 .modelDirectory(TestModels.decoderFixture("tiny-qwen3-reranker-seq-cls")).build()) {
