@@ -76,6 +76,10 @@ public final class BenchColbertCommand implements Callable<Integer> {
     @Option(names = "--skip-ce", description = "no cross-encoder pipeline")
     boolean skipCrossEncoder;
 
+    @Option(names = "--colbert-attention-fusion", description = "load the ColBERT encoder with the attention fused "
+            + "(its If form: off by default for ColBERT, see docs/performance.md)")
+    boolean colbertAttentionFusion;
+
     @Spec
     CommandSpec spec;
 
@@ -92,7 +96,8 @@ public final class BenchColbertCommand implements Callable<Integer> {
         Path colbertDir = colbert.modelDirectory();
         Map<String, Object> figures = new LinkedHashMap<>();
         try (ColbertEncoder encoder = ColbertEncoder.builder().modelDirectory(colbertDir).engine(EngineKind.ONNX)
-                .intraOpThreads(io.threads).build()) {
+                .intraOpThreads(io.threads).attentionFusion(colbertAttentionFusion).build()) {
+            figures.put("encoder", encoder.engineDescription());
             ColbertBenchIndexes files = ColbertBenchIndexes.prepare(encoder, docs, colbert.workDir,
                     dataset.name() + "-" + io.split, reuseIndex, !io.noProgress);
             figures.put("documents_indexed", files.documents());

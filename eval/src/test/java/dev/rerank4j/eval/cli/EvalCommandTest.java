@@ -143,13 +143,17 @@ class EvalCommandTest {
         assertThat(pipelines.fieldNames()).toIterable().containsExactly("dense", "colbert", "colbert-int8", "ce@2");
         assertThat(Files.readString(out.resolve("colbert.md"))).contains("| colbert |", "bytes");
 
-        // a second run reuses the index files
+        assertThat(figures.get("encoder").asText()).as("ColBERT's default").doesNotContain("attention");
+
+        // a second run reuses the index files, here with the encoder's attention fused (opt-in for ColBERT)
         assertThat(execute("bench-colbert", "--data", Fixtures.tinyBeir().toString(), "--colbert-model",
                 Fixtures.tinyColbert().toString(), "--candidates", Fixtures.tinyCandidates().toString(), "--skip-ce",
-                "--reuse-index", "--work-dir", out.resolve("work").toString(), "--out", out.resolve("again").toString(),
-                "--no-progress")).as(stderr.toString()).isZero();
-        assertThat(new ObjectMapper().readTree(out.resolve("again/colbert.json").toFile()).get("build_seconds").isNull())
-                .isTrue();
+                "--reuse-index", "--colbert-attention-fusion", "--work-dir", out.resolve("work").toString(),
+                "--out", out.resolve("again").toString(), "--no-progress")).as(stderr.toString()).isZero();
+        JsonNode again = new ObjectMapper().readTree(out.resolve("again/colbert.json").toFile());
+        assertThat(again.get("build_seconds").isNull()).isTrue();
+        assertThat(again.get("encoder").asText()).contains("attention fused for unpadded batches");
+        assertThat(again.get("float16_max_abs_score_change").asDouble()).isLessThan(0.01);
     }
 
     @Test
