@@ -125,6 +125,10 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--sla-requests", defaultValue = "32", description = "requests of the SLA run (default: ${DEFAULT-VALUE})")
     int slaRequests;
 
+    @Option(names = "--sla-min-depth", description = "the adaptive policy's minDepth in the SLA run (default: the "
+            + "policy's, 8; 0 lets it skip reranking when the queue alone would use the budget)")
+    Integer slaMinDepth;
+
     @Option(names = "--instruction", description = "decoder LLM rerankers: the prompt's instruction (default: the template's)")
     String instruction;
 
@@ -310,7 +314,7 @@ public final class BenchCeCommand implements Callable<Integer> {
                     .engine(EngineKind.ONNX).maxLength(maxLength).batchSize(batchSize).intraOpThreads(io.threads)
                     .maxConcurrentRuns(runs).maxPaddingRatio(maxPaddingRatio).build()) {
                 report.put("sla", SlaUnderLoad.measure(scorer, workload, Duration.ofMillis(slaBudgetMs), slaConcurrency,
-                        slaRequests, warmup, depth));
+                        slaRequests, warmup, depth, slaMinDepth));
             }
         }
 

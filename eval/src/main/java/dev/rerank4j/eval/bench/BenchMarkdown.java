@@ -78,8 +78,9 @@ final class BenchMarkdown {
             }
         }
         if (report.get("sla") instanceof Map<?, ?> sla) {
-            md.append(String.format(Locale.ROOT, "%nCascade at a %s ms budget, %s concurrent requests (learned %s ns/token):%n%n",
-                    sla.get("budget_ms"), sla.get("concurrency"), sla.get("learned_ns_per_token")));
+            md.append(String.format(Locale.ROOT, "%nCascade at a %s ms budget, %s concurrent requests (adaptive depth at "
+                    + "least %s; learned %s ns/token):%n%n", sla.get("budget_ms"), sla.get("concurrency"),
+                    sla.get("min_depth"), sla.get("learned_ns_per_token")));
             md.append("| depth policy | p50 ms | p95 ms | p99 ms | depths chosen (depth: requests) | fallbacks | reranked pairs/s |\n");
             md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
             for (Map.Entry<?, ?> run : sla.entrySet()) {

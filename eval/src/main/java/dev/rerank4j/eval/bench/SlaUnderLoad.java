@@ -30,7 +30,8 @@ final class SlaUnderLoad {
     }
 
     static Map<String, Object> measure(CrossEncoderScoringModel scorer, RerankWorkload workload, Duration budget,
-                                       int concurrency, int requests, int warmup, int maxDepth) throws Exception {
+                                       int concurrency, int requests, int warmup, int maxDepth, Integer minDepth)
+            throws Exception {
         List<List<Content>> candidates = new ArrayList<>();
         for (RerankWorkload.Request request : workload.requests()) {
             List<Content> contents = new ArrayList<>();
@@ -41,9 +42,10 @@ final class SlaUnderLoad {
             candidates.add(contents);
         }
         AdaptiveDepthPolicy policy = AdaptiveDepthPolicy.builder().latencyBudget(budget).tokenizer(scorer.tokenizer())
-                .maxDepth(maxDepth).build();
+                .maxDepth(maxDepth).minDepth(minDepth == null ? null : Math.min(minDepth, maxDepth)).build();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("budget_ms", budget.toMillis());
+        result.put("min_depth", policy.minDepth());
         result.put("concurrency", concurrency);
         result.put("adaptive", run(scorer, policy, budget, workload, candidates, concurrency, requests, warmup));
         result.put("learned_ns_per_token", policy.nanosPerToken().isPresent()

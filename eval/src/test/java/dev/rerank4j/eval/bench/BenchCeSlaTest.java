@@ -1,0 +1,47 @@
+package dev.rerank4j.eval.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rerank4j.crossencoder.testing.TestModels;
+import dev.rerank4j.eval.support.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** bench-ce --sla-budget-ms: the cascade under concurrent requests, adaptive depth against a fixed one. */
+class BenchCeSlaTest {
+
+    @Test
+    void reports_both_depth_policies_with_the_minimum_depth_it_was_given(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+
+        int code = new CommandLine(new BenchCeCommand()).execute("--data", Fixtures.tinyBeir().toString(),
+                "--split", "test", "--model", TestModels.resourceModel("tiny-ce").toString(),
+                "--candidates", Fixtures.tinyCandidates().toString(), "--depth", "3", "--queries", "2",
+                "--warmup", "0", "--concurrency", "1", "--gemm-repetitions", "1", "--scorers", "rerank4j-onnx",
+                "--sla-budget-ms", "2000", "--sla-concurrency", "2", "--sla-requests", "6", "--sla-min-depth", "0",
+                "--out", out.toString());
+
+        assertThat(code).isZero();
+        JsonNode sla = new ObjectMapper().readTree(out.resolve("bench.json").toFile()).get("sla");
+        assertThat(sla.get("min_depth").asInt()).isZero();
+        assertThat(sla.get("concurrency").asInt()).isEqualTo(2);
+        for (String policy : new String[] {"adaptive", "fixed_depth_3"}) {
+            JsonNode row = sla.get(policy);
+            assertThat(row.get("requests").asInt()).as(policy).isEqualTo(6);
+            int counted = 0;
+            for (JsonNode requests : row.get("depths")) {
+                counted += requests.asInt();
+            }
+            assertThat(counted).as("%s: every request's depth", policy).isEqualTo(6);
+        }
+        assertThat(sla.get("fixed_depth_3").get("depths").fieldNames()).toIterable()
+                .as("a fixed depth of 3, or every candidate of a shorter list").allMatch(d -> Integer.parseInt(d) <= 3);
+        assertThat(Files.readString(out.resolve("bench.md"))).contains("adaptive depth at least 0");
+    }
+}
