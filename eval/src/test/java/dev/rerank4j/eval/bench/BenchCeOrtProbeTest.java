@@ -2,11 +2,8 @@ package dev.rerank4j.eval.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rerank4j.crossencoder.testing.TestModels;
-import dev.rerank4j.eval.support.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +17,7 @@ class BenchCeOrtProbeTest {
     void reports_the_scorer_against_plain_sessions_pass_by_pass(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
 
-        int code = new CommandLine(new BenchCeCommand()).execute("--data", Fixtures.tinyBeir().toString(),
-                "--split", "test", "--model", TestModels.resourceModel("tiny-ce").toString(),
-                "--candidates", Fixtures.tinyCandidates().toString(), "--depth", "3", "--queries", "2",
-                "--warmup", "0", "--concurrency", "1", "--repeats", "2", "--gemm-repetitions", "1",
-                "--scorers", "rerank4j-onnx", "--ort-threading", "--out", out.toString());
+        int code = TinyBenchCe.run(out, "--repeats", "2", "--ort-threading");
 
         assertThat(code).isZero();
         JsonNode plain = new ObjectMapper().readTree(out.resolve("bench.json").toFile()).get("scorer_vs_plain_sessions");

@@ -2,11 +2,8 @@ package dev.rerank4j.eval.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rerank4j.crossencoder.testing.TestModels;
-import dev.rerank4j.eval.support.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +17,8 @@ class BenchCeSlaTest {
     void reports_both_depth_policies_with_the_minimum_depth_it_was_given(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
 
-        int code = new CommandLine(new BenchCeCommand()).execute("--data", Fixtures.tinyBeir().toString(),
-                "--split", "test", "--model", TestModels.resourceModel("tiny-ce").toString(),
-                "--candidates", Fixtures.tinyCandidates().toString(), "--depth", "3", "--queries", "2",
-                "--warmup", "0", "--concurrency", "1", "--gemm-repetitions", "1", "--scorers", "rerank4j-onnx",
-                "--sla-budget-ms", "2000", "--sla-concurrency", "2", "--sla-requests", "6", "--sla-min-depth", "0",
-                "--out", out.toString());
+        int code = TinyBenchCe.run(out, "--sla-budget-ms", "2000", "--sla-concurrency", "2", "--sla-requests", "6",
+                "--sla-min-depth", "0");
 
         assertThat(code).isZero();
         JsonNode sla = new ObjectMapper().readTree(out.resolve("bench.json").toFile()).get("sla");

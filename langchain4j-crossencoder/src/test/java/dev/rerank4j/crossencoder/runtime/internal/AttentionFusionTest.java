@@ -151,68 +151,34 @@ class AttentionFusionTest {
 
     @Test
     void scale_written_as_constant_times_scores_fuses_and_scores_as_the_original(@TempDir Path dir) throws Exception {
-        Path original = TestModels.resourceModel("tiny-ce");
-        Path variant = dir.resolve("tiny-ce-mul-scale");
-        TestModels.copyTree(original, variant);
-        Path onnx = variant.resolve("onnx/model.onnx");
-        Files.write(onnx, scaleAsConstantTimesScores(Files.readAllBytes(onnx), 2));
-
-        try (CrossEncoderScoringModel exported = builder(original, false, 0).build();
-             CrossEncoderScoringModel fused = builder(variant, true, 0).build()) {
-            assertThat(fused.engineDescription()).contains("attention fused for unpadded batches in 2 of 2 blocks");
-            double[] expected = exported.scorePassages("how is calcium absorbed?", PASSAGES).scores();
-            double[] actual = fused.scorePassages("how is calcium absorbed?", PASSAGES).scores();
-            for (int i = 0; i < expected.length; i++) {
-                assertThat(Math.abs(actual[i] - expected[i])).as("passage %d", i).isLessThan(1e-4);
-            }
-        }
-    }
-
-    /** Each block's {@code Div(scores, c)} rewritten as {@code Mul(1/c, scores)}: the constant first, as some exports write it. */
-    private static byte[] scaleAsConstantTimesScores(byte[] model, int expectedBlocks) {
-        OnnxProto.Model parsed = OnnxProto.Model.parse(model);
-        OnnxProto.Graph graph = OnnxProto.Graph.parse(parsed.graph());
-        Map<Integer, ProtoWire.Writer> replaced = new java.util.HashMap<>();
-        List<ProtoWire.Writer> constants = new java.util.ArrayList<>();
-        for (OnnxProto.Node node : graph.nodes()) {
-            OnnxProto.Node producer = node.inputs().isEmpty() ? null : graph.producers().get(node.inputs().get(0));
-            if (node.is("Div") && producer != null && producer.is("MatMul")) {
-                float scale = OnnxProto.floats(graph.constant(node.inputs().get(1)).orElseThrow()).orElseThrow()[0];
-                String constant = node.name() + "/inverse_scale";
-                constants.add(OnnxProto.floatTensor(constant, new long[0], new float[] {1 / scale}));
-                replaced.put(node.field(), new ProtoWire.Writer().string(OnnxProto.NODE_INPUT, constant)
-                        .string(OnnxProto.NODE_INPUT, node.inputs().get(0)).string(OnnxProto.NODE_OUTPUT, node.outputs().get(0))
-                        .string(OnnxProto.NODE_NAME, node.name() + "_as_mul").string(OnnxProto.NODE_OP_TYPE, "Mul"));
-            }
-        }
-        assertThat(replaced).as("attention scales rewritten").hasSize(expectedBlocks);
-        ProtoWire.Writer rewritten = new ProtoWire.Writer();
-        for (int i = 0; i < graph.fields().size(); i++) {
-            if (replaced.containsKey(i)) {
-                rewritten.message(OnnxProto.GRAPH_NODE, replaced.get(i));
-            } else {
-                rewritten.copy(graph.fields().get(i));
-            }
-        }
-        constants.forEach(constant -> rewritten.message(OnnxProto.GRAPH_INITIALIZER, constant));
-        return parsed.with(rewritten);
+        assertRewrittenCopyFusesInEveryBlockAndScoresAsExported(dir.resolve("tiny-ce-mul-scale"),
+                AttentionFusionTest::scaleAsConstantTimesScores);
     }
 
     @Test
     void query_and_key_each_scaled_by_the_root_of_the_scale_as_sdpa_exports_fuse_and_score_as_the_original(
             @TempDir Path dir) throws Exception {
+        assertRewrittenCopyFusesInEveryBlockAndScoresAsExported(dir.resolve("tiny-ce-sdpa-scale"),
+                AttentionFusionTest::scaleSplitOverQueryAndKey);
+    }
+
+    /**
+     * A copy of tiny-ce (two blocks) whose graph {@code rewrite} respells: as exported it scores as the original (the
+     * rewrite is faithful), and loaded with the fusion every block fuses and it still scores as the original.
+     */
+    private static void assertRewrittenCopyFusesInEveryBlockAndScoresAsExported(
+            Path variant, java.util.function.UnaryOperator<byte[]> rewrite) throws Exception {
         Path original = TestModels.resourceModel("tiny-ce");
-        Path variant = dir.resolve("tiny-ce-sdpa-scale");
         TestModels.copyTree(original, variant);
         Path onnx = variant.resolve("onnx/model.onnx");
-        Files.write(onnx, scaleSplitOverQueryAndKey(Files.readAllBytes(onnx), 2));
+        Files.write(onnx, rewrite.apply(Files.readAllBytes(onnx)));
 
         try (CrossEncoderScoringModel exported = builder(original, false, 0).build();
-             CrossEncoderScoringModel sdpaShaped = builder(variant, false, 0).build();
+             CrossEncoderScoringModel respelt = builder(variant, false, 0).build();
              CrossEncoderScoringModel fused = builder(variant, true, 0).build()) {
             assertThat(fused.engineDescription()).contains("attention fused for unpadded batches in 2 of 2 blocks");
             double[] expected = exported.scorePassages("how is calcium absorbed?", PASSAGES).scores();
-            double[] rewritten = sdpaShaped.scorePassages("how is calcium absorbed?", PASSAGES).scores();
+            double[] rewritten = respelt.scorePassages("how is calcium absorbed?", PASSAGES).scores();
             double[] actual = fused.scorePassages("how is calcium absorbed?", PASSAGES).scores();
             for (int i = 0; i < expected.length; i++) {
                 assertThat(Math.abs(rewritten[i] - expected[i])).as("the rewrite itself, passage %d", i).isLessThan(1e-4);
@@ -221,11 +187,32 @@ class AttentionFusionTest {
         }
     }
 
+    /** Each block's {@code Div(scores, c)} rewritten as {@code Mul(1/c, scores)}: the constant first, as some exports write it. */
+    private static byte[] scaleAsConstantTimesScores(byte[] model) {
+        OnnxProto.Model parsed = OnnxProto.Model.parse(model);
+        OnnxProto.Graph graph = OnnxProto.Graph.parse(parsed.graph());
+        Map<Integer, List<ProtoWire.Writer>> replaced = new java.util.HashMap<>();
+        List<ProtoWire.Writer> constants = new java.util.ArrayList<>();
+        for (OnnxProto.Node node : graph.nodes()) {
+            OnnxProto.Node producer = node.inputs().isEmpty() ? null : graph.producers().get(node.inputs().get(0));
+            if (node.is("Div") && producer != null && producer.is("MatMul")) {
+                float scale = OnnxProto.floats(graph.constant(node.inputs().get(1)).orElseThrow()).orElseThrow()[0];
+                String constant = node.name() + "/inverse_scale";
+                constants.add(OnnxProto.floatTensor(constant, new long[0], new float[] {1 / scale}));
+                replaced.put(node.field(), List.of(new ProtoWire.Writer().string(OnnxProto.NODE_INPUT, constant)
+                        .string(OnnxProto.NODE_INPUT, node.inputs().get(0)).string(OnnxProto.NODE_OUTPUT, node.outputs().get(0))
+                        .string(OnnxProto.NODE_NAME, node.name() + "_as_mul").string(OnnxProto.NODE_OP_TYPE, "Mul")));
+            }
+        }
+        assertThat(replaced).as("attention scales rewritten").hasSize(2);
+        return withNodesReplaced(parsed, graph, replaced, constants);
+    }
+
     /**
      * Each block's {@code Div(MatMul(Q, Kᵀ), c)} rewritten as PyTorch's export of {@code scaled_dot_product_attention}
      * spells it: {@code MatMul(Mul(Q, √(1/c)), Mul(Kᵀ, √(1/c)))}, the scale split over both operands.
      */
-    private static byte[] scaleSplitOverQueryAndKey(byte[] model, int expectedBlocks) {
+    private static byte[] scaleSplitOverQueryAndKey(byte[] model) {
         OnnxProto.Model parsed = OnnxProto.Model.parse(model);
         OnnxProto.Graph graph = OnnxProto.Graph.parse(parsed.graph());
         Map<Integer, List<ProtoWire.Writer>> replaced = new java.util.HashMap<>();
@@ -247,11 +234,17 @@ class AttentionFusionTest {
                         .string(OnnxProto.NODE_NAME, node.name() + "_scaled_matmul").string(OnnxProto.NODE_OP_TYPE, "MatMul")));
             }
         }
-        assertThat(replaced).as("attention scales rewritten").hasSize(2 * expectedBlocks);
+        assertThat(replaced).as("attention scales rewritten").hasSize(2 * 2);
+        return withNodesReplaced(parsed, graph, replaced, constants);
+    }
+
+    /** The graph with the nodes at the given fields replaced (in place, so the order stays topological), constants added. */
+    private static byte[] withNodesReplaced(OnnxProto.Model parsed, OnnxProto.Graph graph,
+                                            Map<Integer, List<ProtoWire.Writer>> replaced, List<ProtoWire.Writer> constants) {
         ProtoWire.Writer rewritten = new ProtoWire.Writer();
         for (int i = 0; i < graph.fields().size(); i++) {
             if (replaced.containsKey(i)) {
-                replaced.get(i).forEach(writer -> rewritten.message(OnnxProto.GRAPH_NODE, writer));
+                replaced.get(i).forEach(node -> rewritten.message(OnnxProto.GRAPH_NODE, node));
             } else {
                 rewritten.copy(graph.fields().get(i));
             }
