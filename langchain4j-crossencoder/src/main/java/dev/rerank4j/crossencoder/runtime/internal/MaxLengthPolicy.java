@@ -40,7 +40,7 @@ public final class MaxLengthPolicy {
         String limitReason = family.positionLimitReason(config);
         if (requested != null) {
             if (requested < 4) {
-                throw new IllegalArgumentException("maxLength must be >= 4, was " + requested);
+                throw new IllegalArgumentException("maxLength must be >= 4, but is: " + requested);
             }
             if (requested > limit) {
                 throw new IllegalArgumentException("maxLength " + requested + " exceeds the " + limit

@@ -49,7 +49,7 @@ public final class TextTokenizer implements AutoCloseable {
     /** Opens {@code tokenizer.json}; {@code maxLength} bounds every pair (special tokens included). */
     public static TextTokenizer open(Path tokenizerFile, int maxLength) {
         if (maxLength < 4) {
-            throw new IllegalArgumentException("maxLength must be >= 4, was " + maxLength);
+            throw new IllegalArgumentException("maxLength must be >= 4, but is: " + maxLength);
         }
         if (!Files.isRegularFile(tokenizerFile)) {
             throw new ModelLoadException("Missing " + tokenizerFile.getFileName() + " in model directory "
