@@ -6,6 +6,7 @@ import dev.rerank4j.crossencoder.decoder.PromptEncoder;
 import dev.rerank4j.crossencoder.decoder.PromptTemplate;
 import dev.rerank4j.crossencoder.model.ModelBuilder;
 import dev.rerank4j.crossencoder.model.ModelDirectory;
+import dev.rerank4j.crossencoder.rag.AdaptiveDepthPolicy;
 import dev.rerank4j.crossencoder.runtime.Device;
 import dev.rerank4j.crossencoder.runtime.EngineKind;
 import dev.rerank4j.crossencoder.runtime.internal.AttentionFusion;
@@ -125,8 +126,9 @@ public final class BenchCeCommand implements Callable<Integer> {
     @Option(names = "--sla-requests", defaultValue = "32", description = "requests of the SLA run (default: ${DEFAULT-VALUE})")
     int slaRequests;
 
-    @Option(names = "--sla-min-depth", description = "the adaptive policy's minDepth in the SLA run (default: the "
-            + "policy's, 8; 0 lets it skip reranking when the queue alone would use the budget)")
+    @Option(names = "--sla-min-depth", description = "the adaptive policy's minDepth in the SLA run, 0 to --depth "
+            + "(default: the policy's, 8, or --depth when that is less; 0 lets it skip reranking when the queue alone "
+            + "would use the budget)")
     Integer slaMinDepth;
 
     @Option(names = "--instruction", description = "decoder LLM rerankers: the prompt's instruction (default: the template's)")
@@ -145,6 +147,10 @@ public final class BenchCeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1, was " + repeats);
+        }
+        if (slaMinDepth != null && (slaMinDepth < 0 || slaMinDepth > depth)) {
+            throw new IllegalArgumentException("--sla-min-depth must be between 0 and --depth (" + depth + "), was "
+                    + slaMinDepth);
         }
         int cores = Runtime.getRuntime().availableProcessors();
         // a global ONNX Runtime thread pool can only be set up before anything else creates the environment
@@ -314,7 +320,8 @@ public final class BenchCeCommand implements Callable<Integer> {
                     .engine(EngineKind.ONNX).maxLength(maxLength).batchSize(batchSize).intraOpThreads(io.threads)
                     .maxConcurrentRuns(runs).maxPaddingRatio(maxPaddingRatio).build()) {
                 report.put("sla", SlaUnderLoad.measure(scorer, workload, Duration.ofMillis(slaBudgetMs), slaConcurrency,
-                        slaRequests, warmup, depth, slaMinDepth));
+                        slaRequests, warmup, depth,
+                        slaMinDepth != null ? slaMinDepth : Math.min(AdaptiveDepthPolicy.DEFAULT_MIN_DEPTH, depth)));
             }
         }
 

@@ -30,7 +30,7 @@ final class SlaUnderLoad {
     }
 
     static Map<String, Object> measure(CrossEncoderScoringModel scorer, RerankWorkload workload, Duration budget,
-                                       int concurrency, int requests, int warmup, int maxDepth, Integer minDepth)
+                                       int concurrency, int requests, int warmup, int maxDepth, int minDepth)
             throws Exception {
         List<List<Content>> candidates = new ArrayList<>();
         for (RerankWorkload.Request request : workload.requests()) {
@@ -42,7 +42,7 @@ final class SlaUnderLoad {
             candidates.add(contents);
         }
         AdaptiveDepthPolicy policy = AdaptiveDepthPolicy.builder().latencyBudget(budget).tokenizer(scorer.tokenizer())
-                .maxDepth(maxDepth).minDepth(minDepth == null ? null : Math.min(minDepth, maxDepth)).build();
+                .maxDepth(maxDepth).minDepth(minDepth).build();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("budget_ms", budget.toMillis());
         result.put("min_depth", policy.minDepth());
