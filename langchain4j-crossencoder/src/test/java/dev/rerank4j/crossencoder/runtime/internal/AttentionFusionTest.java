@@ -189,23 +189,14 @@ class AttentionFusionTest {
 
     /** Each block's {@code Div(scores, c)} rewritten as {@code Mul(1/c, scores)}: the constant first, as some exports write it. */
     private static byte[] scaleAsConstantTimesScores(byte[] model) {
-        OnnxProto.Model parsed = OnnxProto.Model.parse(model);
-        OnnxProto.Graph graph = OnnxProto.Graph.parse(parsed.graph());
-        Map<Integer, List<ProtoWire.Writer>> replaced = new java.util.HashMap<>();
-        List<ProtoWire.Writer> constants = new java.util.ArrayList<>();
-        for (OnnxProto.Node node : graph.nodes()) {
-            OnnxProto.Node producer = node.inputs().isEmpty() ? null : graph.producers().get(node.inputs().get(0));
-            if (node.is("Div") && producer != null && producer.is("MatMul")) {
-                float scale = OnnxProto.floats(graph.constant(node.inputs().get(1)).orElseThrow()).orElseThrow()[0];
-                String constant = node.name() + "/inverse_scale";
-                constants.add(OnnxProto.floatTensor(constant, new long[0], new float[] {1 / scale}));
-                replaced.put(node.field(), List.of(new ProtoWire.Writer().string(OnnxProto.NODE_INPUT, constant)
-                        .string(OnnxProto.NODE_INPUT, node.inputs().get(0)).string(OnnxProto.NODE_OUTPUT, node.outputs().get(0))
-                        .string(OnnxProto.NODE_NAME, node.name() + "_as_mul").string(OnnxProto.NODE_OP_TYPE, "Mul")));
-            }
-        }
-        assertThat(replaced).as("attention scales rewritten").hasSize(2);
-        return withNodesReplaced(parsed, graph, replaced, constants);
+        return respellScaledScores(model, scores -> {
+            OnnxProto.Node node = scores.div();
+            String constant = node.name() + "/inverse_scale";
+            return new Respelling(Map.of(node.field(), List.of(new ProtoWire.Writer().string(OnnxProto.NODE_INPUT, constant)
+                    .string(OnnxProto.NODE_INPUT, node.inputs().get(0)).string(OnnxProto.NODE_OUTPUT, node.outputs().get(0))
+                    .string(OnnxProto.NODE_NAME, node.name() + "_as_mul").string(OnnxProto.NODE_OP_TYPE, "Mul"))),
+                    OnnxProto.floatTensor(constant, new long[0], new float[] {1 / scores.divisor()}));
+        });
     }
 
     /**
@@ -213,34 +204,54 @@ class AttentionFusionTest {
      * spells it: {@code MatMul(Mul(Q, √(1/c)), Mul(Kᵀ, √(1/c)))}, the scale split over both operands.
      */
     private static byte[] scaleSplitOverQueryAndKey(byte[] model) {
+        return respellScaledScores(model, scores -> {
+            OnnxProto.Node node = scores.div();
+            String root = node.name() + "/sqrt_scale";
+            String query = scores.matMul().inputs().get(0);
+            String keyTransposed = scores.matMul().inputs().get(1);
+            // the two Muls where the MatMul was (their inputs exist by then), the MatMul where the Div was
+            return new Respelling(Map.of(
+                    scores.matMul().field(), List.of(mul(query, root, query + "/scaled", node.name() + "_q"),
+                            mul(keyTransposed, root, keyTransposed + "/scaled", node.name() + "_k")),
+                    node.field(), List.of(new ProtoWire.Writer().string(OnnxProto.NODE_INPUT, query + "/scaled")
+                            .string(OnnxProto.NODE_INPUT, keyTransposed + "/scaled")
+                            .string(OnnxProto.NODE_OUTPUT, node.outputs().get(0))
+                            .string(OnnxProto.NODE_NAME, node.name() + "_scaled_matmul")
+                            .string(OnnxProto.NODE_OP_TYPE, "MatMul"))),
+                    OnnxProto.floatTensor(root, new long[0], new float[] {(float) Math.sqrt(1 / scores.divisor())}));
+        });
+    }
+
+    /** An exported block's {@code Div(MatMul(Q, Kᵀ), divisor)}. */
+    private record ScaledScores(OnnxProto.Node div, OnnxProto.Node matMul, float divisor) {
+    }
+
+    /** What takes a block's place: nodes by the graph field they replace, and the one constant they read. */
+    private record Respelling(Map<Integer, List<ProtoWire.Writer>> nodes, ProtoWire.Writer constant) {
+    }
+
+    /**
+     * The model with each of tiny-ce's two blocks' scaled scores respelt; nodes are replaced in place, so the order
+     * stays topological.
+     */
+    private static byte[] respellScaledScores(byte[] model, java.util.function.Function<ScaledScores, Respelling> respell) {
         OnnxProto.Model parsed = OnnxProto.Model.parse(model);
         OnnxProto.Graph graph = OnnxProto.Graph.parse(parsed.graph());
         Map<Integer, List<ProtoWire.Writer>> replaced = new java.util.HashMap<>();
         List<ProtoWire.Writer> constants = new java.util.ArrayList<>();
+        int nodesReplaced = 0;
         for (OnnxProto.Node node : graph.nodes()) {
-            OnnxProto.Node matMul = node.inputs().isEmpty() ? null : graph.producers().get(node.inputs().get(0));
-            if (node.is("Div") && matMul != null && matMul.is("MatMul")) {
-                float scale = OnnxProto.floats(graph.constant(node.inputs().get(1)).orElseThrow()).orElseThrow()[0];
-                String root = node.name() + "/sqrt_scale";
-                constants.add(OnnxProto.floatTensor(root, new long[0], new float[] {(float) Math.sqrt(1 / scale)}));
-                String query = matMul.inputs().get(0);
-                String keyTransposed = matMul.inputs().get(1);
-                // the two Muls where the MatMul was (their inputs exist by then), the MatMul where the Div was
-                replaced.put(matMul.field(), List.of(mul(query, root, query + "/scaled", node.name() + "_q"),
-                        mul(keyTransposed, root, keyTransposed + "/scaled", node.name() + "_k")));
-                replaced.put(node.field(), List.of(new ProtoWire.Writer().string(OnnxProto.NODE_INPUT, query + "/scaled")
-                        .string(OnnxProto.NODE_INPUT, keyTransposed + "/scaled")
-                        .string(OnnxProto.NODE_OUTPUT, node.outputs().get(0))
-                        .string(OnnxProto.NODE_NAME, node.name() + "_scaled_matmul").string(OnnxProto.NODE_OP_TYPE, "MatMul")));
+            OnnxProto.Node producer = node.inputs().isEmpty() ? null : graph.producers().get(node.inputs().get(0));
+            if (node.is("Div") && producer != null && producer.is("MatMul")) {
+                float divisor = OnnxProto.floats(graph.constant(node.inputs().get(1)).orElseThrow()).orElseThrow()[0];
+                Respelling respelling = respell.apply(new ScaledScores(node, producer, divisor));
+                replaced.putAll(respelling.nodes());
+                constants.add(respelling.constant());
+                nodesReplaced += respelling.nodes().size();
             }
         }
-        assertThat(replaced).as("attention scales rewritten").hasSize(2 * 2);
-        return withNodesReplaced(parsed, graph, replaced, constants);
-    }
-
-    /** The graph with the nodes at the given fields replaced (in place, so the order stays topological), constants added. */
-    private static byte[] withNodesReplaced(OnnxProto.Model parsed, OnnxProto.Graph graph,
-                                            Map<Integer, List<ProtoWire.Writer>> replaced, List<ProtoWire.Writer> constants) {
+        assertThat(constants).as("attention scales rewritten").hasSize(2);
+        assertThat(replaced).as("no node replaced twice").hasSize(nodesReplaced);
         ProtoWire.Writer rewritten = new ProtoWire.Writer();
         for (int i = 0; i < graph.fields().size(); i++) {
             if (replaced.containsKey(i)) {
